@@ -1,0 +1,222 @@
+package nixstore
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CLI answers through Nix's own commands. Programs are found on PATH and run as argv,
+// never through a shell.
+type CLI struct {
+	cfg Config
+	env []string
+}
+
+var _ Backend = (*CLI)(nil)
+
+// NewCLI returns the nix CLI backend; env is the environment the commands get (it carries
+// NIX_STORE_DIR and NIX_STATE_DIR). It fails with ErrNoNix when nix is not on PATH.
+func NewCLI(cfg Config, env []string) (*CLI, error) {
+	if _, err := exec.LookPath("nix"); err != nil {
+		return nil, ErrNoNix
+	}
+	return &CLI{cfg: cfg, env: env}, nil
+}
+
+// Name implements Backend.
+func (c *CLI) Name() string { return "nix-cli" }
+
+// Close implements Backend.
+func (c *CLI) Close() error { return nil }
+
+func (c *CLI) run(ctx context.Context, name string, args ...string) ([]byte, error) {
+	prog, err := exec.LookPath(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoNix, name)
+	}
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.Env = c.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := lastLine(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("%s: %s", name, msg)
+	}
+	return out, nil
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			return strings.TrimPrefix(l, "error: ")
+		}
+	}
+	return ""
+}
+
+var nixCommand = []string{"--experimental-features", "nix-command"}
+
+// PathInfo implements Backend with `nix path-info --json [-S]`.
+func (c *CLI) PathInfo(ctx context.Context, paths []string, withClosureSize bool) ([]PathInfo, error) {
+	args := append(slices.Clone(nixCommand), "path-info", "--json")
+	if withClosureSize {
+		args = append(args, "-S")
+	}
+	args = append(args, "--")
+	args = append(args, paths...)
+	out, err := c.run(ctx, "nix", args...)
+	if err != nil {
+		if strings.Contains(err.Error(), "is not valid") {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidPath, err)
+		}
+		return nil, err
+	}
+	return ParsePathInfoJSON(out)
+}
+
+// ParsePathInfoJSON reads `nix path-info --json` output: a list (Nix 2.8 to 2.18) or an
+// object keyed by path (newer Nix).
+func ParsePathInfoJSON(b []byte) ([]PathInfo, error) {
+	b = bytes.TrimSpace(b)
+	var list []PathInfo
+	if len(b) > 0 && b[0] == '{' {
+		var m map[string]*PathInfo
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("parse nix path-info output: %w", err)
+		}
+		for p, pi := range m {
+			if pi == nil {
+				return nil, fmt.Errorf("%w: %s", ErrInvalidPath, p)
+			}
+			pi.Path = p
+			list = append(list, *pi)
+		}
+		slices.SortFunc(list, func(a, b PathInfo) int { return strings.Compare(a.Path, b.Path) })
+	} else if err := json.Unmarshal(b, &list); err != nil {
+		return nil, fmt.Errorf("parse nix path-info output: %w", err)
+	}
+	for i := range list {
+		if list[i].Path == "" {
+			return nil, errors.New("parse nix path-info output: an entry has no path")
+		}
+		if list[i].References == nil {
+			list[i].References = []string{}
+		}
+	}
+	return list, nil
+}
+
+// ClosureSizes implements Backend with one batched `nix path-info -S`.
+func (c *CLI) ClosureSizes(ctx context.Context, storePaths []string) (map[string]Closure, error) {
+	out := map[string]Closure{}
+	if len(storePaths) == 0 {
+		return out, nil
+	}
+	var valid []string
+	for _, p := range storePaths {
+		if _, err := os.Lstat(p); err == nil {
+			valid = append(valid, p)
+		}
+	}
+	if len(valid) == 0 {
+		return out, nil
+	}
+	infos, err := c.PathInfo(ctx, valid, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, pi := range infos {
+		out[pi.Path] = Closure{NarSize: pi.ClosureSize}
+	}
+	return out, nil
+}
+
+// Stats implements Backend with `nix path-info --all --json`.
+func (c *CLI) Stats(ctx context.Context) (StoreStats, error) {
+	args := append(slices.Clone(nixCommand), "path-info", "--all", "--json")
+	out, err := c.run(ctx, "nix", args...)
+	if err != nil {
+		return StoreStats{}, err
+	}
+	infos, err := ParsePathInfoJSON(out)
+	if err != nil {
+		return StoreStats{}, err
+	}
+	s := StoreStats{Paths: len(infos)}
+	for _, pi := range infos {
+		s.NarBytes += pi.NarSize
+	}
+	return s, nil
+}
+
+// Generations implements Backend with `nix-env --list-generations`; each generation's
+// store path is where its link points.
+func (c *CLI) Generations(ctx context.Context, profile string) (Profile, error) {
+	if _, err := os.Lstat(profile); err != nil {
+		return Profile{}, fmt.Errorf("%w: %s does not exist", ErrNotProfile, profile)
+	}
+	out, err := c.run(ctx, "nix-env", "-p", profile, "--list-generations")
+	if err != nil {
+		return Profile{}, err
+	}
+	gens, err := ParseListGenerations(out, time.Local)
+	if err != nil {
+		return Profile{}, err
+	}
+	p := Profile{Path: filepath.Clean(profile), Generations: []Generation{}}
+	for _, g := range gens {
+		link := fmt.Sprintf("%s-%d-link", p.Path, g.Generation)
+		if t, err := os.Readlink(link); err == nil {
+			if !filepath.IsAbs(t) {
+				t = filepath.Join(filepath.Dir(link), t)
+			}
+			g.Path = filepath.Clean(t)
+		}
+		g.Link = link
+		p.Generations = append(p.Generations, g)
+	}
+	slices.SortFunc(p.Generations, func(a, b Generation) int { return b.Generation - a.Generation })
+	return p, nil
+}
+
+// ParseListGenerations reads `nix-env --list-generations` output:
+// "   1   2026-11-27 06:12:31   (current)".
+func ParseListGenerations(b []byte, loc *time.Location) ([]Generation, error) {
+	var out []Generation
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) < 3 {
+			return nil, fmt.Errorf("parse nix-env --list-generations: unexpected line %q", sc.Text())
+		}
+		n, err := strconv.Atoi(f[0])
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("parse nix-env --list-generations: bad generation %q", f[0])
+		}
+		d, err := time.ParseInLocation("2006-01-02 15:04:05", f[1]+" "+f[2], loc)
+		if err != nil {
+			return nil, fmt.Errorf("parse nix-env --list-generations: %w", err)
+		}
+		out = append(out, Generation{Generation: n, Date: d, Current: len(f) > 3 && f[3] == "(current)"})
+	}
+	return out, sc.Err()
+}

@@ -1,0 +1,65 @@
+package nixstore
+
+import (
+	"context"
+	"errors"
+)
+
+// PathInfo is one store object, with the JSON field names and omission rules of
+// Nix 2.8's `nix path-info --json`.
+type PathInfo struct {
+	Path             string   `json:"path"`
+	NarHash          string   `json:"narHash"`
+	NarSize          uint64   `json:"narSize"`
+	References       []string `json:"references"`
+	CA               string   `json:"ca,omitempty"`
+	ClosureSize      uint64   `json:"closureSize,omitempty"`
+	Deriver          string   `json:"deriver,omitempty"`
+	RegistrationTime int64    `json:"registrationTime,omitempty"`
+	Ultimate         bool     `json:"ultimate,omitempty"`
+	Signatures       []string `json:"signatures,omitempty"`
+}
+
+// Closure is the size of a store path's closure.
+type Closure struct {
+	Paths   int    `json:"paths"`
+	NarSize uint64 `json:"narSize"`
+}
+
+// StoreStats counts what the store database holds.
+type StoreStats struct {
+	Paths    int    `json:"paths"`
+	NarBytes uint64 `json:"narBytes"`
+}
+
+// Backend answers questions about the store. Native and CLI implement it.
+type Backend interface {
+	// Name is "native" or "nix-cli".
+	Name() string
+	// PathInfo describes each path (a store path, a path inside one, or a link into
+	// the store), in the order Nix prints them: sorted by store path, without duplicates.
+	PathInfo(ctx context.Context, paths []string, withClosureSize bool) ([]PathInfo, error)
+	// ClosureSizes returns the closure of each valid store path given; invalid paths are
+	// left out of the map. Shared parts of closures are read once.
+	ClosureSizes(ctx context.Context, storePaths []string) (map[string]Closure, error)
+	// Generations lists a profile's generations, newest first, without closure sizes.
+	Generations(ctx context.Context, profile string) (Profile, error)
+	// Stats counts the valid paths and their NAR bytes.
+	Stats(ctx context.Context) (StoreStats, error)
+	// Close releases the backend's resources.
+	Close() error
+}
+
+// Errors callers test for.
+var (
+	// ErrNoDatabase: there is no store database to read.
+	ErrNoDatabase = errors.New("no nix store database")
+	// ErrUnknownSchema: the database has a schema this version of ask-nix does not know.
+	ErrUnknownSchema = errors.New("unknown nix database schema")
+	// ErrInvalidPath: a path is not a valid store path.
+	ErrInvalidPath = errors.New("not a valid store path")
+	// ErrNotProfile: a path is not a Nix profile.
+	ErrNotProfile = errors.New("not a nix profile")
+	// ErrNoNix: the nix CLI is not installed.
+	ErrNoNix = errors.New("the nix command-line tools are not installed")
+)
