@@ -220,3 +220,24 @@ func ParseListGenerations(b []byte, loc *time.Location) ([]Generation, error) {
 	}
 	return out, sc.Err()
 }
+
+// Reclaimable sums the NAR sizes of what `nix-store --gc --print-dead` lists.
+func (c *CLI) Reclaimable(ctx context.Context) (uint64, error) {
+	out, err := c.run(ctx, "nix-store", "--gc", "--print-dead")
+	if err != nil {
+		return 0, err
+	}
+	dead := strings.Fields(string(out))
+	if len(dead) == 0 {
+		return 0, nil
+	}
+	infos, err := c.PathInfo(ctx, dead, false)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	for _, pi := range infos {
+		n += pi.NarSize
+	}
+	return n, nil
+}

@@ -34,14 +34,14 @@ func GCRoots(cfg Config, extra ...string) []string {
 			if e.Type()&os.ModeSymlink == 0 {
 				continue
 			}
-			if st, err := os.Stat(p); err == nil && st.IsDir() && !cfg.InStore(mustReadlink(p)) {
-				walk(p, depth+1)
-				continue
-			}
 			if sp, err := ResolveStorePath(cfg, p); err == nil {
 				if _, err := os.Lstat(sp); err == nil {
 					roots[sp] = true
 				}
+				continue
+			}
+			if st, err := os.Stat(p); err == nil && st.IsDir() {
+				walk(p, depth+1)
 			}
 		}
 	}
@@ -60,13 +60,3 @@ func GCRoots(cfg Config, extra ...string) []string {
 	return out
 }
 
-func mustReadlink(p string) string {
-	t, err := os.Readlink(p)
-	if err != nil {
-		return ""
-	}
-	if !filepath.IsAbs(t) {
-		t = filepath.Join(filepath.Dir(p), t)
-	}
-	return filepath.Clean(t)
-}

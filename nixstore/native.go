@@ -294,17 +294,41 @@ func (n *Native) Stats(ctx context.Context) (StoreStats, error) {
 	return s, nil
 }
 
-// DeadBytes sums the NAR sizes of valid paths that no root's closure reaches:
-// what a garbage collection would delete.
+// DeadBytes sums the NAR sizes of valid paths that no root's closure reaches: what a
+// garbage collection would delete. As with Nix's default keep-derivations = true, the
+// deriver of a live path is live too.
 func (n *Native) DeadBytes(ctx context.Context, roots []string) (paths int, bytes uint64, err error) {
-	var b strings.Builder
-	b.WriteString(`WITH RECURSIVE c(id) AS (SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))
-  UNION SELECT reference FROM Refs JOIN c ON referrer = c.id)
-SELECT count(*), coalesce(sum(narSize), 0) FROM ValidPaths WHERE id NOT IN (SELECT id FROM c)`)
-	js := jsonStrings(roots)
+	const q = `WITH RECURSIVE c(id) AS (
+  SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))
+  UNION SELECT reference FROM Refs JOIN c ON referrer = c.id
+  UNION SELECT d.id FROM c JOIN ValidPaths v ON v.id = c.id JOIN ValidPaths d ON d.path = v.deriver)
+SELECT count(*), coalesce(sum(narSize), 0) FROM ValidPaths WHERE id NOT IN (SELECT id FROM c)`
 	var size int64
-	if err := n.db.QueryRowContext(ctx, b.String(), js).Scan(&paths, &size); err != nil {
+	if err := n.db.QueryRowContext(ctx, q, jsonStrings(roots)).Scan(&paths, &size); err != nil {
 		return 0, 0, fmt.Errorf("dead paths: %w", err)
 	}
 	return paths, uint64(size), nil
+}
+
+// DeadPaths lists what DeadBytes counts, sorted.
+func (n *Native) DeadPaths(ctx context.Context, roots []string) ([]string, error) {
+	const q = `WITH RECURSIVE c(id) AS (
+  SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))
+  UNION SELECT reference FROM Refs JOIN c ON referrer = c.id
+  UNION SELECT d.id FROM c JOIN ValidPaths v ON v.id = c.id JOIN ValidPaths d ON d.path = v.deriver)
+SELECT path FROM ValidPaths WHERE id NOT IN (SELECT id FROM c) ORDER BY path`
+	rows, err := n.db.QueryContext(ctx, q, jsonStrings(roots))
+	if err != nil {
+		return nil, fmt.Errorf("dead paths: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

@@ -60,11 +60,11 @@ type tb struct {
 	err error
 }
 
-func (b *tb) Helper()                  {}
-func (b *tb) TempDir() string          { d, _ := os.MkdirTemp("", "nixtest-"); return d }
-func (b *tb) Fatal(args ...any)        { panic(fmt.Sprint(args...)) }
+func (b *tb) Helper()                   {}
+func (b *tb) TempDir() string           { d, _ := os.MkdirTemp("", "nixtest-"); return d }
+func (b *tb) Fatal(args ...any)         { panic(fmt.Sprint(args...)) }
 func (b *tb) Fatalf(f string, a ...any) { panic(fmt.Sprintf(f, a...)) }
-func (b *tb) Skipf(f string, a ...any) { panic(skip(fmt.Sprintf(f, a...))) }
+func (b *tb) Skipf(f string, a ...any)  { panic(skip(fmt.Sprintf(f, a...))) }
 
 type skip string
 
@@ -306,9 +306,9 @@ func TestDanglingGeneration(t *testing.T) {
 func TestNotAProfile(t *testing.T) {
 	f := need(t)
 	for _, p := range []string{
-		filepath.Join(f.store.Dir, "lib.nix"),        // a regular file
+		filepath.Join(f.store.Dir, "lib.nix"),         // a regular file
 		filepath.Join(f.store.Dir, "no-such-profile"), // missing
-		f.store.Config.StoreDir,                        // a directory with no generations
+		f.store.Config.StoreDir,                       // a directory with no generations
 	} {
 		if _, err := nixstore.ReadProfile(p); !errors.Is(err, nixstore.ErrNotProfile) {
 			t.Errorf("%s: got %v, want ErrNotProfile", p, err)
@@ -475,4 +475,37 @@ func TestNobodyHelper(t *testing.T) {
 	}
 	b, _ := json.Marshal(pi)
 	fmt.Printf("mode=%s %s\nNOBODY-OK\n", n.Mode(), b)
+}
+
+// TestDeadPathsMatchNixGC compares the native garbage prediction with
+// `nix-store --gc --print-dead` on the fixture store.
+func TestDeadPathsMatchNixGC(t *testing.T) {
+	f := need(t)
+	// Something dead: a path built and then left without a root.
+	dead := f.store.Build1(t, `pkg "orphan-1.0" []`)
+	n := openNative(t, f)
+	got, err := n.DeadPaths(context.Background(), nixstore.GCRoots(f.store.Config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Fields(f.store.Run(t, "nix-store", "--gc", "--print-dead"))
+	slicesSort(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("dead paths differ\nnative: %v\nnix:    %v", got, want)
+	}
+	found := false
+	for _, p := range got {
+		found = found || p == dead
+	}
+	if !found {
+		t.Errorf("the orphan %s is not predicted dead", dead)
+	}
+}
+
+func slicesSort(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
 }

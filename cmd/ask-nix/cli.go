@@ -1,0 +1,444 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/asknix/ask-nix/engine"
+	"github.com/asknix/ask-nix/engine/cache"
+	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/engine/search"
+	"github.com/asknix/ask-nix/nixstore"
+)
+
+// version and commit are stamped by the build (-ldflags "-X main.version=… -X main.commit=…").
+var (
+	version = "0.1.0-dev"
+	commit  = ""
+)
+
+func versionString() string {
+	c := commit
+	if c == "" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			for _, s := range bi.Settings {
+				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+					c = s.Value[:12]
+				}
+			}
+		}
+	}
+	if c == "" {
+		return "ask-nix " + version
+	}
+	return fmt.Sprintf("ask-nix %s (%s)", version, c)
+}
+
+// buildID identifies this binary for the cache: its version, or in a development build
+// the executable's size and modification time.
+func buildID() string {
+	id := versionString()
+	if exe, err := os.Executable(); err == nil {
+		if st, err := os.Stat(exe); err == nil {
+			id += fmt.Sprintf("/%d/%d", st.Size(), st.ModTime().UnixNano())
+		}
+	}
+	return id
+}
+
+// globals are accepted before or after the subcommand.
+type globals struct {
+	JSON        bool             `help:"Print one JSON object on stdout."`
+	ShowMetrics bool             `help:"Print per-phase timings on stderr."`
+	Debug       bool             `help:"Explain what ask-nix does on stderr (also DEBUG=true)."`
+	Quiet       bool             `short:"q" help:"Print only results and errors."`
+	Yes         bool             `short:"y" help:"Confirm mutating actions in advance."`
+	DryRun      bool             `help:"Show the plan; never change anything."`
+	NoCache     bool             `help:"Neither read nor write the result cache."`
+	Profile     string           `help:"Profile: system, user or a profile path." placeholder:"system|user|PATH"`
+	Config      string           `help:"Settings file." type:"path" placeholder:"FILE"`
+	PolicyDir   []string         `help:"More user policy directories (repeatable)." type:"path" placeholder:"DIR"`
+	RulesDir    []string         `help:"More WASM rule directories (repeatable)." type:"path" placeholder:"DIR"`
+	Version     kong.VersionFlag `help:"Print the version and exit."`
+}
+
+type cli struct {
+	globals
+
+	Ask         askCmd         `cmd:"" default:"withargs" hidden:"" help:"Ask in plain words."`
+	Search      searchCmd      `cmd:"" help:"Search packages offline."`
+	Install     pkgCmd         `cmd:"" help:"Install a package into your profile (plan first)."`
+	Remove      pkgCmd         `cmd:"" help:"Remove a package from your profile (plan first)."`
+	Installed   installedCmd   `cmd:"" help:"What is installed, with versions."`
+	Generations generationsCmd `cmd:"" help:"List generations of a profile."`
+	Diff        diffCmd        `cmd:"" help:"Package diff of two generations."`
+	Rollback    rollbackCmd    `cmd:"" help:"Switch a profile to an earlier generation."`
+	Cleanup     cleanupCmd     `cmd:"" help:"Delete old generations and collect garbage."`
+	Update      noArgs         `cmd:"" help:"What an update would change; --yes applies it."`
+	Disk        noArgs         `cmd:"" help:"Store size, free space and what a cleanup would reclaim."`
+	Info        noArgs         `cmd:"" help:"NixOS version, kernel, current generation."`
+	Config      noArgs         `cmd:"" name:"config" help:"Where the system configuration is."`
+	PathInfo    pathInfoCmd    `cmd:"" name:"path-info" help:"Store-object info, read natively."`
+	Explain     askCmd         `cmd:"" help:"Intent, plan and decision for TEXT, executing nothing."`
+	Cache       cacheCmd       `cmd:"" help:"The result cache."`
+	Errors      noArgs         `cmd:"" help:"Recent errors."`
+	Help        noArgs         `cmd:"" help:"What ask-nix can do, with examples."`
+}
+
+type askCmd struct {
+	Text []string `arg:"" optional:"" help:"What you want, in plain words."`
+}
+type searchCmd struct {
+	Query []string `arg:"" help:"Search words."`
+	Limit int      `default:"20" help:"At most this many results."`
+}
+type pkgCmd struct {
+	Package string `arg:"" help:"Package attribute name."`
+}
+type installedCmd struct {
+	Package string `arg:"" optional:"" help:"Only this package."`
+}
+type generationsCmd struct {
+	NoSizes bool `help:"Skip closure sizes (the fast path)."`
+}
+type diffCmd struct {
+	From *int `arg:"" optional:"" help:"Older generation."`
+	To   *int `arg:"" optional:"" help:"Newer generation."`
+}
+type rollbackCmd struct {
+	To *int `help:"Generation to switch to."`
+}
+type cleanupCmd struct {
+	Keep      *int   `help:"Keep the N newest generations."`
+	OlderThan string `help:"Delete generations older than this (30d, 12h)." placeholder:"D"`
+}
+type pathInfoCmd struct {
+	ClosureSize bool     `short:"S" name:"closure-size" help:"Add closure sizes."`
+	Paths       []string `arg:"" help:"Store paths or links into the store."`
+}
+type noArgs struct{}
+type cacheCmd struct {
+	Stats noArgs `cmd:"" help:"Cache statistics."`
+	Clear noArgs `cmd:"" help:"Clear the cache."`
+}
+
+// exitCode is how kong's Exit reaches run without exiting the process.
+type exitCode int
+
+// errUsage is a command line kong could not parse.
+var errUsage = errors.New("usage")
+
+func parse(args []string, stdout, stderr io.Writer) (c *cli, kctx *kong.Context, code int, err error) {
+	c = &cli{}
+	defer func() {
+		if r := recover(); r != nil {
+			ec, ok := r.(exitCode)
+			if !ok {
+				panic(r)
+			}
+			code, err = int(ec), nil
+			if code == 80 {
+				code = 2
+			}
+			kctx = nil
+		}
+	}()
+	k, err := kong.New(c,
+		kong.Name("ask-nix"),
+		kong.Description("Run Nix and NixOS in plain words: ask-nix \"list my generations\"."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitCode(code)) }),
+		kong.Vars{"version": versionString()},
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		return nil, nil, 1, err
+	}
+	kctx, err = k.Parse(args)
+	if err != nil {
+		return nil, nil, 2, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return c, kctx, 0, nil
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	getenv := func(k string) string {
+		for i := len(environ) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(environ[i], k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	c, kctx, code, err := parse(args, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "ask-nix: error: %s\n", strings.TrimPrefix(err.Error(), "usage: "))
+		fmt.Fprintln(stderr, "ask-nix: hint: run 'ask-nix --help' for usage")
+		return code
+	}
+	if kctx == nil {
+		return code // --help or --version
+	}
+	ui := newUI(c.globals, stdin, stdout, stderr, getenv)
+	req, explain, err := buildRequest(c, kctx, args)
+	if err != nil {
+		return ui.fail(err, nil)
+	}
+	o, err := engineOptions(c.globals, environ, getenv, ui.debugf)
+	if err != nil {
+		return ui.fail(err, nil)
+	}
+	eng, err := engine.New(ctx, o)
+	if err != nil {
+		return ui.fail(err, nil)
+	}
+	defer eng.Close()
+	if ui.interactive() {
+		req.Confirm = ui.confirm
+	}
+	env, err := eng.Handle(ctx, req)
+	if w := eng.IndexAgeWarning(); w != "" && !c.Quiet {
+		fmt.Fprintf(stderr, "ask-nix: warning: %s\n", w)
+	}
+	if err != nil {
+		eng.LogError(req.Text, err)
+	}
+	t := time.Now()
+	code = ui.render(env, req, explain, err)
+	if c.ShowMetrics {
+		ui.metrics(env, time.Since(t))
+	}
+	if ctx.Err() != nil {
+		return 130
+	}
+	return code
+}
+
+// buildRequest turns the parsed command line into an engine request.
+func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bool, error) {
+	req := engine.Request{Yes: c.Yes, DryRun: c.DryRun, Profile: c.Profile}
+	cmd := kctx.Command()
+	sub := strings.Fields(strings.ReplaceAll(cmd, "<", " <"))
+	name := ""
+	if len(sub) > 0 {
+		name = sub[0]
+	}
+	typed := strings.Join(positional(args), " ")
+	withProfile := func(a map[string]any) map[string]any {
+		if c.Profile != "" {
+			a["profile"] = c.Profile
+		}
+		return a
+	}
+	switch name {
+	case "ask", "explain", "":
+		text := c.Ask.Text
+		if name == "explain" {
+			text = c.Explain.Text
+		}
+		req.Text = strings.Join(text, " ")
+		if strings.TrimSpace(req.Text) == "" {
+			if name == "explain" {
+				return req, false, fmt.Errorf("%w: explain needs TEXT", errUsage)
+			}
+			req.Subcommand, req.Text, req.Args = "help", "help", map[string]any{}
+		}
+		return req, name == "explain", nil
+	}
+	req.Text = typed
+	a := map[string]any{}
+	switch name {
+	case "search":
+		req.Subcommand = "search"
+		a["query"] = strings.Join(c.Search.Query, " ")
+		a["limit"] = c.Search.Limit
+	case "install", "remove":
+		req.Subcommand = name
+		p := c.Install.Package
+		if name == "remove" {
+			p = c.Remove.Package
+		}
+		a["package"] = p
+	case "installed":
+		req.Subcommand = name
+		if c.Installed.Package != "" {
+			a["package"] = c.Installed.Package
+		}
+		withProfile(a)
+	case "generations":
+		req.Subcommand = name
+		if c.Generations.NoSizes {
+			a["no_sizes"] = true
+		}
+		withProfile(a)
+	case "diff":
+		req.Subcommand = name
+		if c.Diff.From != nil {
+			a["from"] = *c.Diff.From
+		}
+		if c.Diff.To != nil {
+			a["to"] = *c.Diff.To
+		}
+		withProfile(a)
+	case "rollback":
+		req.Subcommand = name
+		if c.Rollback.To != nil {
+			a["generation"] = *c.Rollback.To
+		}
+		withProfile(a)
+	case "cleanup":
+		req.Subcommand = name
+		if c.Cleanup.Keep != nil {
+			a["keep"] = *c.Cleanup.Keep
+		}
+		if c.Cleanup.OlderThan != "" {
+			a["older_than"] = c.Cleanup.OlderThan
+		}
+		withProfile(a)
+	case "update", "disk", "info", "config", "errors", "help":
+		req.Subcommand = name
+	case "path-info":
+		req.Subcommand = name
+		var paths []string
+		for _, p := range c.PathInfo.Paths {
+			if abs, err := filepath.Abs(p); err == nil && !strings.HasPrefix(p, "/") {
+				p = abs
+			}
+			paths = append(paths, p)
+		}
+		a["paths"] = paths
+		if c.PathInfo.ClosureSize {
+			a["closure_size"] = true
+		}
+	case "cache":
+		req.Subcommand = "cache-" + sub[1]
+	default:
+		return req, false, fmt.Errorf("%w: unknown command %q", errUsage, name)
+	}
+	req.Args = a
+	return req, false, nil
+}
+
+// positional drops global flags from args, leaving the command line as typed.
+func positional(args []string) []string {
+	var out []string
+	skipNext := false
+	for _, a := range args {
+		if skipNext {
+			skipNext = false
+			continue
+		}
+		switch a {
+		case "--profile", "--config", "--policy-dir", "--rules-dir":
+			skipNext = true
+			continue
+		case "--json", "--show-metrics", "--debug", "--quiet", "-q", "--yes", "-y", "--dry-run", "--no-cache":
+			continue
+		}
+		if strings.HasPrefix(a, "--profile=") || strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "--policy-dir=") || strings.HasPrefix(a, "--rules-dir=") {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// engineOptions reads the environment (SPEC §9) into engine options.
+func engineOptions(g globals, environ []string, getenv func(string) string, debugf func(string, ...any)) (engine.Options, error) {
+	var o engine.Options
+	if g.Config != "" {
+		return o, fmt.Errorf("--config: settings files are not supported yet (%s)", g.Config)
+	}
+	store := nixstore.ConfigFromEnv(getenv)
+	home := getenv("HOME")
+	uid := os.Getuid()
+	name := getenv("USER")
+	var groups []string
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		if name == "" {
+			name = u.Username
+		}
+		if home == "" {
+			home = u.HomeDir
+		}
+		if gids, err := u.GroupIds(); err == nil {
+			for _, gid := range gids {
+				if gr, err := user.LookupGroupId(gid); err == nil {
+					groups = append(groups, gr.Name)
+				}
+			}
+		}
+	}
+	root := getenv("ASK_NIX_ROOT")
+	host := nixstore.Host{Store: store, Root: root, Home: home, User: name, UID: uid, XDGStateHome: getenv("XDG_STATE_HOME")}
+	ttl, err := cache.ParseTTL(getenv("LUMINOUS_NIX_CACHE_TTL"))
+	if err != nil {
+		return o, err
+	}
+	xdg := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		if home == "" {
+			return ""
+		}
+		return filepath.Join(home, def)
+	}
+	cfgHome, dataHome, stateHome := xdg("XDG_CONFIG_HOME", ".config"), xdg("XDG_DATA_HOME", ".local/share"), xdg("XDG_STATE_HOME", ".local/state")
+	enhanced := true
+	switch strings.ToLower(getenv("LUMINOUS_NIX_ENHANCED")) {
+	case "", "true", "1", "yes":
+	case "false", "0", "no":
+		enhanced = false
+	default:
+		return o, fmt.Errorf("LUMINOUS_NIX_ENHANCED must be true or false, not %q", getenv("LUMINOUS_NIX_ENHANCED"))
+	}
+	userPolicies := []string{}
+	if cfgHome != "" {
+		userPolicies = append(userPolicies, filepath.Join(cfgHome, "ask-nix", "policies"))
+	}
+	userPolicies = append(userPolicies, g.PolicyDir...)
+	stateDir := ""
+	if stateHome != "" {
+		stateDir = filepath.Join(stateHome, "ask-nix")
+	}
+	if len(g.RulesDir) > 0 {
+		debugf("WASM rule modules are not loaded by this version; --rules-dir ignored")
+	}
+	o = engine.Options{
+		Host:      host,
+		User:      engine.User{UID: uid, Name: name, Root: uid == 0, Groups: groups},
+		Enhanced:  enhanced,
+		NixEnv:    environ,
+		CacheTTL:  ttl,
+		CacheDirs: cache.Dirs(getenv),
+		NoCache:   g.NoCache,
+		Policy: policy.Options{
+			AdminDirs: []string{host.HostPath("/etc/ask-nix/policies")},
+			UserDirs:  userPolicies,
+		},
+		IndexPaths: search.Locations(dataHome, root),
+		StateDir:   stateDir,
+		Config: map[string]any{
+			"enhanced": enhanced, "cache_ttl_seconds": int(ttl / time.Second), "profile": g.Profile,
+			"dry_run": g.DryRun, "yes": g.Yes,
+		},
+		Debugf: debugf,
+		Build:  buildID(),
+	}
+	if dataHome == "" {
+		o.IndexPaths = o.IndexPaths[1:]
+	}
+	return o, nil
+}

@@ -1,0 +1,331 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/asknix/ask-nix/engine"
+	"github.com/asknix/ask-nix/engine/cache"
+	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/nixstore"
+)
+
+// ui renders results and errors in one style: "ask-nix: error: …", "ask-nix: hint: …".
+type ui struct {
+	g              globals
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	debug          bool
+	noColor        bool
+}
+
+func newUI(g globals, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *ui {
+	d := strings.ToLower(getenv("DEBUG"))
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return &ui{g: g, stdin: stdin, stdout: stdout, stderr: stderr, debug: g.Debug || d == "true" || d == "1", noColor: noColor || getenv("NO_COLOR") != ""}
+}
+
+func (u *ui) debugf(format string, args ...any) {
+	if u.debug {
+		fmt.Fprintf(u.stderr, "ask-nix: debug: "+format+"\n", args...)
+	}
+}
+
+func isTTY(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func (u *ui) interactive() bool { return isTTY(u.stdin) && isTTY(u.stderr) }
+
+// confirm asks on the terminal; only "y" or "yes" confirms.
+func (u *ui) confirm(plan engine.Plan, d policy.Decision) bool {
+	fmt.Fprintln(u.stderr, "ask-nix: plan:")
+	for _, argv := range plan.Argv {
+		fmt.Fprintf(u.stderr, "  %s\n", strings.Join(argv, " "))
+	}
+	fmt.Fprintf(u.stderr, "ask-nix: %s. Proceed? [y/N] ", strings.Join(d.Reasons, "; "))
+	line, _ := bufio.NewReader(u.stdin).ReadString('\n')
+	a := strings.ToLower(strings.TrimSpace(line))
+	return a == "y" || a == "yes"
+}
+
+// exitFor is the one place errors become SPEC §10's exit codes.
+func exitFor(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, context.Canceled):
+		return 130
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, engine.ErrDenied):
+		return 3
+	case errors.Is(err, engine.ErrNeedsConfirm):
+		return 4
+	}
+	return 1
+}
+
+// hint is a second line for errors a user can act on.
+func hint(err error) string {
+	switch {
+	case errors.Is(err, engine.ErrNeedsConfirm):
+		return "add --yes to confirm, or --dry-run to only see the plan"
+	case errors.Is(err, nixstore.ErrNotProfile):
+		return "use --profile system, --profile user or the path of a profile (a link such as ~/.nix-profile)"
+	case errors.Is(err, nixstore.ErrNoDatabase), errors.Is(err, nixstore.ErrNoNix):
+		return "is Nix installed? NIX_STORE_DIR and NIX_STATE_DIR choose another store"
+	case errors.Is(err, engine.ErrUnknownIntent):
+		return "try 'ask-nix help' for what ask-nix understands"
+	case errors.Is(err, policy.ErrPolicy):
+		return "fix or remove the policy file; 'ask-nix policy test' checks policies"
+	}
+	return ""
+}
+
+// fail prints err and returns its exit code.
+func (u *ui) fail(err error, env *engine.Envelope) int {
+	var denied *engine.DeniedError
+	if errors.As(err, &denied) {
+		for _, r := range denied.Decision.Reasons {
+			fmt.Fprintf(u.stderr, "ask-nix: denied: %s\n", r)
+		}
+		return 3
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg = strings.TrimPrefix(msg, "usage: ")
+	fmt.Fprintf(u.stderr, "ask-nix: error: %s\n", msg)
+	if h := hint(err); h != "" && !u.g.Quiet {
+		fmt.Fprintf(u.stderr, "ask-nix: hint: %s\n", h)
+	}
+	return exitFor(err)
+}
+
+func (u *ui) printJSON(v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		fmt.Fprintf(u.stderr, "ask-nix: error: render: %v\n", err)
+		return
+	}
+	u.stdout.Write(append(b, '\n'))
+}
+
+// render prints the outcome of a request and returns the exit code.
+func (u *ui) render(env *engine.Envelope, req engine.Request, explain bool, err error) int {
+	envelope := explain || req.Subcommand == "" || errors.Is(err, engine.ErrDenied)
+	if u.g.JSON && env != nil {
+		switch {
+		case envelope:
+			u.printJSON(env)
+		case err == nil:
+			u.printJSON(env.Result)
+		}
+	}
+	if err != nil {
+		if errors.Is(err, engine.ErrUnknownIntent) && !u.g.JSON && env != nil {
+			u.text(env.Result)
+		}
+		return u.fail(err, env)
+	}
+	if u.g.JSON {
+		return 0
+	}
+	if explain {
+		u.explain(env)
+		return 0
+	}
+	if req.DryRun && env.Plan.Mutates {
+		u.explain(env)
+		return 0
+	}
+	u.text(env.Result)
+	return 0
+}
+
+func (u *ui) metrics(env *engine.Envelope, render time.Duration) {
+	if env == nil {
+		return
+	}
+	m := env.Metrics
+	c := m.Cache
+	if c == "" {
+		c = "none"
+	}
+	fmt.Fprintf(u.stderr, "ask-nix: metrics: parse=%s rules=%s policy=%s backend=%s render=%s cache=%s\n",
+		ms(m.Parse), ms(m.Rules), ms(m.Policy), ms(m.Backend), ms(render), c)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d.Microseconds())/1000) }
+
+func (u *ui) explain(env *engine.Envelope) {
+	w := tabwriter.NewWriter(u.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "request:\t%s\n", env.Request.Text)
+	args, _ := json.Marshal(env.Intent.Args)
+	fmt.Fprintf(w, "intent:\t%s %s (rule %s, confidence %.2f)\n", env.Intent.Action, args, env.Intent.Rule, env.Intent.Confidence)
+	kind := "reads only"
+	if env.Plan.Mutates {
+		kind = "changes the system"
+	}
+	if env.Plan.Privileged {
+		kind += ", privileged"
+	}
+	fmt.Fprintf(w, "plan:\t%s", kind)
+	if env.Plan.Backend != "" {
+		fmt.Fprintf(w, " (%s)", env.Plan.Backend)
+	}
+	fmt.Fprintln(w)
+	for _, argv := range env.Plan.Argv {
+		fmt.Fprintf(w, "\t  %s\n", strings.Join(argv, " "))
+	}
+	if env.Decision != nil {
+		fmt.Fprintf(w, "decision:\t%s", env.Decision.Outcome)
+		if len(env.Decision.Reasons) > 0 {
+			fmt.Fprintf(w, ": %s", strings.Join(env.Decision.Reasons, "; "))
+		}
+		fmt.Fprintln(w)
+	}
+	w.Flush()
+}
+
+func (u *ui) text(result any) {
+	w := tabwriter.NewWriter(u.stdout, 0, 4, 2, ' ', 0)
+	defer w.Flush()
+	switch r := result.(type) {
+	case *nixstore.Profile:
+		fmt.Fprintf(w, "Generations of %s\n", r.Path)
+		fmt.Fprintln(w, "GEN\tDATE\tNIXOS\tKERNEL\tSIZE\t")
+		for _, g := range r.Generations {
+			size := "-"
+			if g.ClosureSize != nil {
+				size = humanBytes(*g.ClosureSize)
+			}
+			cur := ""
+			if g.Current {
+				cur = "(current)"
+			}
+			nixos := g.NixOSVersion
+			if len(g.Specialisations) > 0 {
+				nixos += " +" + strings.Join(g.Specialisations, ",")
+			}
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", g.Generation, g.Date.Format("2006-01-02 15:04:05"), dash(nixos), dash(g.KernelVersion), size, cur)
+		}
+	case *[]nixstore.PathInfo:
+		for _, p := range *r {
+			if p.ClosureSize > 0 {
+				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Path, humanBytes(p.NarSize), humanBytes(p.ClosureSize))
+			} else {
+				fmt.Fprintf(w, "%s\t%s\n", p.Path, humanBytes(p.NarSize))
+			}
+		}
+	case []nixstore.PathInfo:
+		u.text(&r)
+		return
+	case *engine.InfoResult:
+		gen := "-"
+		if r.CurrentGeneration != nil {
+			gen = fmt.Sprint(*r.CurrentGeneration)
+		}
+		os := "not NixOS"
+		if r.NixOS {
+			os = "NixOS " + dash(r.NixOSVersion)
+		}
+		fmt.Fprintf(w, "system:\t%s\nkernel:\t%s\nprofile:\t%s\ngeneration:\t%s\nnixpkgs:\t%s\n", os, dash(r.KernelVersion), r.Profile, gen, dash(r.NixpkgsRevision))
+	case *engine.DiskResult:
+		fmt.Fprintf(w, "store:\t%d paths, %s\n", r.Store.Paths, humanBytes(r.Store.NarBytes))
+		fmt.Fprintf(w, "filesystem:\t%s free of %s (%s)\n", humanBytes(r.Filesystem.FreeBytes), humanBytes(r.Filesystem.TotalBytes), r.Filesystem.Path)
+		fmt.Fprintf(w, "reclaimable:\t%s (garbage collection)\n", humanBytes(r.ReclaimableBytes))
+	case *engine.ConfigResult:
+		fmt.Fprintf(w, "configuration:\t%s (%s)\n", r.Path, r.Kind)
+		for _, f := range r.Files {
+			fmt.Fprintf(w, "\t%s\n", f)
+		}
+		for _, in := range r.Inputs {
+			fmt.Fprintf(w, "input %s:\t%s %s, %d days old\n", in.Name, in.Ref, short(in.Rev), in.AgeDays)
+		}
+		for _, c := range r.Channels {
+			age := ""
+			if c.AgeDays != nil {
+				age = fmt.Sprintf(", updated %d days ago", *c.AgeDays)
+			}
+			fmt.Fprintf(w, "channel %s:\t%s%s\n", c.Name, dash(c.URL), age)
+		}
+	case engine.SearchResult:
+		if len(r.Results) == 0 {
+			fmt.Fprintf(w, "no packages match %q\n", r.Query)
+		}
+		for _, p := range r.Results {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", p.Attr, p.Version, truncate(p.Description, 70))
+		}
+	case cache.Stats:
+		fmt.Fprintf(w, "entries:\t%d\nhits:\t%d\nmisses:\t%d\nhit ratio:\t%.2f\npath:\t%s\nttl:\t%ds\n", r.Entries, r.Hits, r.Misses, r.HitRatio, dash(r.Path), r.TTLSeconds)
+	case engine.CacheClearResult:
+		fmt.Fprintf(w, "cache cleared (%s)\n", dash(r.Path))
+	case engine.HelpResult:
+		fmt.Fprintln(w, "ask-nix understands plain words. For example:")
+		for _, h := range r.Actions {
+			fmt.Fprintf(w, "  %s\t%s\n", h.Examples[0], h.Summary)
+		}
+		fmt.Fprintln(w, "\nSubcommands and flags: ask-nix --help")
+	case engine.Suggestions:
+		fmt.Fprintf(w, "Understood: %s. Did you mean:\n", r.Understood)
+		for _, s := range r.Suggestions {
+			fmt.Fprintf(w, "  %s\n", s)
+		}
+	case []engine.ErrorRecord:
+		if len(r) == 0 {
+			fmt.Fprintln(w, "no errors recorded")
+		}
+		for _, e := range r {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), e.Request, e.Error)
+		}
+	default:
+		b, _ := json.MarshalIndent(r, "", "  ")
+		fmt.Fprintln(w, string(b))
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func short(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func humanBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,194 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/asknix/ask-nix/engine/cache"
+	"github.com/asknix/ask-nix/engine/intent"
+	"github.com/asknix/ask-nix/engine/search"
+	"github.com/asknix/ask-nix/nixstore"
+)
+
+// GenerationsResult is `generations --json`.
+type GenerationsResult = nixstore.Profile
+
+// SearchResult is `search --json` (SPEC §5).
+type SearchResult struct {
+	Query   string          `json:"query"`
+	Index   search.Meta     `json:"index"`
+	Results []search.Result `json:"results"`
+}
+
+// CacheClearResult is `cache clear --json`.
+type CacheClearResult struct {
+	Cleared bool   `json:"cleared"`
+	Path    string `json:"path"`
+}
+
+// Suggestions is the result of a request that was not understood.
+type Suggestions struct {
+	Understood  string   `json:"understood"`
+	Suggestions []string `json:"suggestions"`
+}
+
+func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, error) {
+	in := env.Intent
+	switch in.Action {
+	case "generations":
+		return e.generations(ctx, env, in)
+	case "path-info":
+		return e.pathInfo(ctx, env, in)
+	case "info":
+		out := &InfoResult{}
+		return e.cached(env, "info", e.infoDeps(), out, func() (any, error) { return e.info(ctx) })
+	case "disk":
+		out := &DiskResult{}
+		deps := append(e.storeDeps(), filepath.Join(e.o.Host.Store.StateDir, "gcroots"), filepath.Join(e.o.Host.Store.StateDir, "gcroots", "auto"))
+		return e.cached(env, "disk", deps, out, func() (any, error) { return e.disk(ctx) })
+	case "config":
+		return e.config()
+	case "help":
+		return Help(), nil
+	case "search":
+		return e.search(in)
+	case "cache-stats":
+		return e.cache.Stats(), nil
+	case "cache-clear":
+		if err := e.cache.Clear(); err != nil {
+			return nil, err
+		}
+		return CacheClearResult{Cleared: true, Path: e.cache.Dir()}, nil
+	case "errors":
+		return e.readErrors()
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNotImplemented, in.Action)
+}
+
+func (e *Engine) generations(ctx context.Context, env *Envelope, in intent.Intent) (any, error) {
+	profile := e.o.Host.ProfilePath(str(in.Args["profile"]))
+	noSizes, _ := in.Args["no_sizes"].(bool)
+	key := fmt.Sprintf("generations\x00%s\x00%v", profile, noSizes)
+	deps := append(profileDeps(profile), e.storeDeps()...)
+	out := &nixstore.Profile{}
+	return e.cached(env, key, deps, out, func() (any, error) {
+		if noSizes && e.o.Enhanced {
+			p, err := nixstore.ReadProfile(profile)
+			if err != nil {
+				return nil, err
+			}
+			nixstore.AddNixOSInfo(&p)
+			return &p, nil
+		}
+		b, err := e.store(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p, err := b.Generations(ctx, profile)
+		if err != nil {
+			return nil, err
+		}
+		nixstore.AddNixOSInfo(&p)
+		if !noSizes {
+			if err := nixstore.AddClosureSizes(ctx, b, &p); err != nil {
+				return nil, err
+			}
+		}
+		return &p, nil
+	})
+}
+
+func (e *Engine) pathInfo(ctx context.Context, env *Envelope, in intent.Intent) (any, error) {
+	paths := strList(in.Args["paths"])
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%w: path-info needs at least one path", ErrInvalidArgument)
+	}
+	withSize, _ := in.Args["closure_size"].(bool)
+	deps := append(e.storeDeps(), paths...)
+	out := &[]nixstore.PathInfo{}
+	return e.cached(env, "path-info\x00"+argsKey(in.Args), deps, out, func() (any, error) {
+		b, err := e.store(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return b.PathInfo(ctx, paths, withSize)
+	})
+}
+
+func (e *Engine) loadIndex() (*search.Index, error) {
+	if e.index != nil {
+		return e.index, nil
+	}
+	idx, err := search.Open(e.o.IndexPaths)
+	if err != nil {
+		return nil, err
+	}
+	e.index = idx
+	return idx, nil
+}
+
+func (e *Engine) search(in intent.Intent) (any, error) {
+	q := strings.TrimSpace(str(in.Args["query"]))
+	if q == "" {
+		return nil, fmt.Errorf("%w: search needs a query", ErrInvalidArgument)
+	}
+	limit := 20
+	if n, ok := intArg(in.Args["limit"]); ok && n > 0 {
+		limit = n
+	}
+	idx, err := e.loadIndex()
+	if err != nil {
+		return nil, err
+	}
+	return SearchResult{Query: q, Index: idx.Meta, Results: idx.Search(q, limit)}, nil
+}
+
+// IndexAgeWarning returns a warning when the index that answered is older than 30 days.
+func (e *Engine) IndexAgeWarning() string {
+	if e.index == nil || e.index.Meta.Date.IsZero() {
+		return ""
+	}
+	age := e.o.Now().Sub(e.index.Meta.Date)
+	if days := int(age.Hours() / 24); days > 30 {
+		return fmt.Sprintf("the package index (%s) is %d days old; run 'ask-nix index update' to refresh it", e.index.Meta.Source, days)
+	}
+	return ""
+}
+
+// suggestions answers a request that was not understood with the closest commands.
+func suggestions(text string, in intent.Intent) Suggestions {
+	s := Suggestions{Understood: "nothing I can act on", Suggestions: []string{}}
+	if in.Action != "unknown" && in.Action != "" {
+		s.Understood = fmt.Sprintf("maybe %q, but not sure enough to act", in.Action)
+	}
+	words := intent.Normalize(text).Tokens
+	seen := map[string]bool{}
+	for _, h := range Help().Actions {
+		for _, w := range words {
+			if len(w) >= 3 && (strings.Contains(h.Action, w) || strings.Contains(strings.ToLower(h.Summary), " "+w)) && !seen[h.Action] {
+				seen[h.Action] = true
+				s.Suggestions = append(s.Suggestions, h.Examples[0])
+			}
+		}
+	}
+	if in.Action != "unknown" && !seen[in.Action] {
+		for _, h := range Help().Actions {
+			if h.Action == in.Action {
+				s.Suggestions = append([]string{h.Examples[0]}, s.Suggestions...)
+			}
+		}
+	}
+	if len(s.Suggestions) > 5 {
+		s.Suggestions = s.Suggestions[:5]
+	}
+	s.Suggestions = append(s.Suggestions, "ask-nix help")
+	return s
+}
+
+// IsNotProfile reports whether err means a profile path is not a profile.
+func IsNotProfile(err error) bool { return errors.Is(err, nixstore.ErrNotProfile) }
+
+var _ = cache.Stamp

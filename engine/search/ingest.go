@@ -1,0 +1,162 @@
+package search
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
+)
+
+// ErrBadInput marks package data ask-nix cannot read.
+var ErrBadInput = errors.New("unreadable package data")
+
+// Decompress recognises zstd and plain JSON by their first bytes and brotli (which has no
+// magic number) by the file name or by elimination.
+func Decompress(r io.Reader, name string) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	head, _ := br.Peek(4)
+	switch {
+	case bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		zr, err := zstd.NewReader(br)
+		if err != nil {
+			return nil, err
+		}
+		return zr.IOReadCloser(), nil
+	case len(bytes.TrimLeft(head, " \t\r\n")) > 0 && (bytes.TrimLeft(head, " \t\r\n")[0] == '{' || bytes.TrimLeft(head, " \t\r\n")[0] == '['):
+		return br, nil
+	case strings.HasSuffix(name, ".br") || len(head) > 0:
+		return brotli.NewReader(br), nil
+	}
+	return nil, fmt.Errorf("%w: empty input", ErrBadInput)
+}
+
+// rawPackage covers the package shapes Nix writes.
+type rawPackage struct {
+	Name        string          `json:"name"`
+	Pname       string          `json:"pname"`
+	Version     string          `json:"version"`
+	Description string          `json:"description"`
+	Meta        json.RawMessage `json:"meta"`
+}
+
+type rawMeta struct {
+	Description string `json:"description"`
+}
+
+// Parse reads a package set: the channel's {"version": 2, "packages": {ATTR: …}},
+// `nix-env -qaP --json --meta` ({ATTR: {name, pname, version, meta}}) or
+// `nix search --json` ({ATTRPATH: {pname, version, description}}).
+func Parse(r io.Reader) ([]Package, error) {
+	dec := json.NewDecoder(r)
+	if err := expectDelim(dec, '{'); err != nil {
+		return nil, err
+	}
+	var out []Package
+	for dec.More() {
+		key, err := stringToken(dec)
+		if err != nil {
+			return nil, err
+		}
+		switch key {
+		case "version":
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
+			}
+			continue
+		case "packages":
+			if err := expectDelim(dec, '{'); err != nil {
+				return nil, err
+			}
+			for dec.More() {
+				attr, err := stringToken(dec)
+				if err != nil {
+					return nil, err
+				}
+				p, err := decodePackage(dec, attr)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, p)
+			}
+			if err := expectDelim(dec, '}'); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		p, err := decodePackage(dec, key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: no packages", ErrBadInput)
+	}
+	slices.SortFunc(out, func(a, b Package) int { return strings.Compare(a.Attr, b.Attr) })
+	return out, nil
+}
+
+func decodePackage(dec *json.Decoder, attr string) (Package, error) {
+	var rp rawPackage
+	if err := dec.Decode(&rp); err != nil {
+		return Package{}, fmt.Errorf("%w: package %q: %v", ErrBadInput, attr, err)
+	}
+	// `nix search --json` keys are "legacyPackages.x86_64-linux.NAME".
+	for _, pre := range []string{"legacyPackages.", "packages."} {
+		if strings.HasPrefix(attr, pre) {
+			if parts := strings.SplitN(attr, ".", 3); len(parts) == 3 {
+				attr = parts[2]
+			}
+		}
+	}
+	attr = strings.TrimPrefix(attr, "nixpkgs.")
+	p := Package{Attr: attr, Pname: rp.Pname, Version: rp.Version, Description: rp.Description}
+	if len(rp.Meta) > 0 && rp.Meta[0] == '{' {
+		var m rawMeta
+		if json.Unmarshal(rp.Meta, &m) == nil && p.Description == "" {
+			p.Description = m.Description
+		}
+	}
+	if p.Pname == "" {
+		p.Pname = attr
+	}
+	p.Description = strings.Join(strings.Fields(p.Description), " ")
+	if attr == "" {
+		return Package{}, fmt.Errorf("%w: a package with an empty attribute name", ErrBadInput)
+	}
+	return p, nil
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadInput, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		return fmt.Errorf("%w: expected %q, found %v", ErrBadInput, want, tok)
+	}
+	return nil
+}
+
+func stringToken(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadInput, err)
+	}
+	s, ok := tok.(string)
+	if !ok {
+		return "", fmt.Errorf("%w: expected a key, found %v", ErrBadInput, tok)
+	}
+	return s, nil
+}

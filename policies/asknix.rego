@@ -1,0 +1,163 @@
+# Default policy of ask-nix (SPEC §6). Every request, sentence or subcommand, is decided
+# here before anything runs. Administrators add denials and confirmations in package
+# asknix.admin (and may waive a default by id); users in asknix.user.
+package asknix
+
+# ---------------------------------------------------------------- shell syntax
+
+# Operators that chain, background, substitute or redirect in a shell. "&" alone is
+# handled below: between words of a search query it is data.
+shell_operators := [";", "&&", "||", "|", "`", "$(", "${", ">", "<"]
+
+deny contains d if {
+	some op in shell_operators
+	contains(input.request.text, op)
+	d := {"id": "shell-syntax", "msg": sprintf("Security: dangerous pattern detected. Please use simple commands. (shell syntax %q is not allowed)", [op])}
+}
+
+deny contains d if {
+	contains(input.request.text, "&")
+	not lone_ampersand_in_search
+	d := {"id": "shell-syntax", "msg": "Security: dangerous pattern detected. Please use simple commands. (shell syntax \"&\" is not allowed)"}
+}
+
+# A lone "&" between words of a free-text search query ("search network & security").
+lone_ampersand_in_search if {
+	input.intent.action == "search"
+	q := input.intent.args.query
+	regex.match(`^[^&\s][^&]*(\s&\s+[^&\s][^&]*)*$`, q)
+	count(indexof_n(input.request.text, "&")) == count(indexof_n(q, "&"))
+}
+
+# Control characters, invisible characters and look-alikes of shell operators.
+deny contains d if {
+	regex.match(`[\x00-\x1f\x7f-\x9f]`, input.request.text)
+	d := {"id": "shell-syntax", "msg": "Security: dangerous pattern detected. Please use simple commands. (control characters are not allowed)"}
+}
+
+deny contains d if {
+	regex.match(`[\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200F}\x{202F}\x{205F}\x{3000}\x{FEFF}]`, input.request.text)
+	d := {"id": "unicode-invisible", "msg": "Security: dangerous pattern detected. Please use simple commands. (invisible Unicode characters are not allowed)"}
+}
+
+deny contains d if {
+	regex.match(`[\x{FF01}-\x{FF5E}\x{FE50}-\x{FE6F}\x{037E}\x{2024}\x{2215}\x{2044}\x{29F8}\x{FF04}\x{2039}\x{203A}\x{02C2}\x{02C3}\x{1438}\x{1433}\x{0589}\x{A789}\x{2236}\x{01C0}\x{2223}\x{23D0}\x{2502}]`, input.request.text)
+	d := {"id": "unicode-lookalike", "msg": "Security: dangerous pattern detected. Please use simple commands. (look-alike Unicode characters are not allowed)"}
+}
+
+# ---------------------------------------------------------------- raw commands
+
+raw_programs := {
+	"rm", "rmdir", "dd", "chmod", "chown", "chgrp", "sudo", "su", "doas", "run0", "pkexec", "nc", "ncat", "netcat",
+	"socat", "curl", "wget", "shred", "mv", "cp", "ln", "systemctl", "crontab", "perl", "ruby", "node", "php",
+	"lua", "bash", "sh", "zsh", "fish", "dash", "ksh", "csh", "tcsh", "eval", "exec", "killall", "pkill",
+	"reboot", "shutdown", "poweroff", "halt", "mount", "umount", "fdisk", "parted", "wipefs", "truncate", "xargs",
+	"awk", "gawk", "sed", "nohup", "ssh", "scp", "rsync", "openssl", "passwd", "useradd", "userdel", "usermod",
+	"visudo", "iptables", "nft", "nix-env", "nix-store", "nix-shell", "nix-build", "nix-channel",
+	"nix-collect-garbage", "nixos-rebuild", "apt", "apt-get", "dpkg", "yum", "dnf", "pacman", "chattr", "setfacl",
+	"insmod", "rmmod", "modprobe", "sysctl", "telnet", "ftp", "vi", "vim", "nano", "emacs", "ed", "chroot",
+	"unshare", "nsenter", "strace", "gdb", "ls", "echo", "printf", "mkdir", "docker", "podman", "busybox",
+	"setsid", "timeout", "watch", "at", "batch", "journalctl", "loginctl", "machinectl", "tee", "base64",
+}
+
+# Words that are also plain English or ask-nix phrasing ("find me an editor", "cat
+# pictures viewer"): a shell command only when an argument looks like one (a path, a flag,
+# an assignment or a glob).
+ambiguous_programs := {"find", "cat", "head", "tail", "less", "more", "touch", "kill", "env", "tar", "export", "source", "file", "stat", "nix", "git", "make", "unzip", "zip"}
+
+first_word := lower(split(trim_space(input.request.text), " ")[0])
+
+is_raw_program(w) if raw_programs[w]
+is_raw_program(w) if {
+	ambiguous_programs[w]
+	some arg in array.slice(split(trim_space(input.request.text), " "), 1, 1000)
+	regex.match(`^(-|/|~|\.|\*)|=|\*`, arg)
+}
+is_raw_program(w) if regex.match(`^(mkfs|python[0-9.]*|fsck|pip[0-9.]*|\.{0,2}/).*`, w)
+is_raw_program(w) if regex.match(`^:\(\)|^[a-z0-9_.-]+\(\)`, w)
+
+# Subcommands are typed on ask-nix's own command line: their first word is ours.
+subcommand if input.request.subcommand
+
+deny contains d if {
+	not subcommand
+	is_raw_program(first_word)
+	d := {"id": "raw-command", "msg": "Security: dangerous pattern detected. Please use simple commands."}
+}
+
+# A fork bomb or function definition anywhere.
+deny contains d if {
+	regex.match(`:\s*\(\s*\)\s*\{|\(\)\s*\{`, input.request.text)
+	d := {"id": "raw-command", "msg": "Security: dangerous pattern detected. Please use simple commands."}
+}
+
+# ---------------------------------------------------------------- package arguments
+
+package_arg := input.intent.args.package
+
+deny contains d if {
+	is_string(package_arg)
+	regex.match(`^[a-zA-Z][a-zA-Z0-9+.-]*:`, package_arg)
+	not regex.match(`^[a-zA-Z]+:/`, package_arg)
+	d := {"id": "flake-ref", "msg": sprintf("flake references such as %q are not package names; use an attribute name from nixpkgs", [package_arg])}
+}
+
+deny contains d if {
+	is_string(package_arg)
+	regex.match(`^[a-zA-Z][a-zA-Z0-9+.-]*://`, package_arg)
+	d := {"id": "url-package", "msg": sprintf("URLs such as %q are not package names; use an attribute name from nixpkgs", [package_arg])}
+}
+
+deny contains d if {
+	is_string(package_arg)
+	regex.match(`(^[~./])|/|\\`, package_arg)
+	d := {"id": "path-package", "msg": sprintf("paths such as %q are not package names; use an attribute name from nixpkgs", [package_arg])}
+}
+
+deny contains d if {
+	is_string(package_arg)
+	startswith(package_arg, "-")
+	d := {"id": "nix-flag", "msg": sprintf("%q looks like a Nix option, not a package name", [package_arg])}
+}
+
+# Nix's attribute-path grammar: identifiers separated by dots.
+deny contains d if {
+	is_string(package_arg)
+	not regex.match(`^[a-zA-Z_][a-zA-Z0-9_'+-]*(\.[a-zA-Z_][a-zA-Z0-9_'+-]*)*$`, package_arg)
+	not regex.match(`^[a-zA-Z][a-zA-Z0-9+.-]*:`, package_arg)
+	not regex.match(`(^[~./])|/|\\`, package_arg)
+	not startswith(package_arg, "-")
+	d := {"id": "package-name", "msg": sprintf("%q is not a valid package attribute name", [package_arg])}
+}
+
+deny contains d if {
+	some k in ["generation", "steps", "from", "to", "keep"]
+	v := input.intent.args[k]
+	not sane_count(v)
+	d := {"id": "bad-number", "msg": sprintf("%s must be a whole number between 0 and 1000000", [k])}
+}
+
+sane_count(v) if {
+	is_number(v)
+	v >= 0
+	v <= 1000000
+	v == round(v)
+}
+
+deny contains d if {
+	v := input.intent.args.older_than
+	not regex.match(`^[0-9]{1,6}[dh]$`, v)
+	d := {"id": "bad-duration", "msg": "older_than must look like 30d or 12h"}
+}
+
+# ---------------------------------------------------------------- confirmation
+
+confirm contains d if {
+	input.plan.mutates
+	d := {"id": "mutation", "msg": sprintf("%s changes your system", [input.intent.action])}
+}
+
+confirm contains d if {
+	input.plan.privileged
+	d := {"id": "privileged", "msg": "this runs a privileged step through the elevation command"}
+}
