@@ -59,4 +59,3 @@ func GCRoots(cfg Config, extra ...string) []string {
 	slices.Sort(out)
 	return out
 }
-

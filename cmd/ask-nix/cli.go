@@ -254,7 +254,8 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 			}
 			req.Subcommand, req.Text, req.Args = "help", "help", map[string]any{}
 		}
-		return req, name == "explain", nil
+		req.Explain = name == "explain"
+		return req, req.Explain, nil
 	}
 	req.Text = typed
 	a := map[string]any{}

@@ -176,7 +176,7 @@ func (c *Cache) Clear() error {
 	if c.c != nil {
 		c.c.InvalidateAll()
 	}
-	c.hits, c.misses, c.cleared, c.dirty = 0, 0, true, true
+	c.hits, c.misses, c.cleared, c.dirty = 0, 0, true, false
 	if c.dir == "" {
 		return nil
 	}
@@ -264,14 +264,15 @@ func writeAtomic(path string, data []byte) error {
 }
 
 // Stamp fingerprints files an answer was computed from: each one's modification time,
-// size, mode and, for a link, its target. A missing file stamps as missing.
+// size, mode and, for a link, its target. A missing file stamps as missing, and so does an
+// empty SQLite -wal file (a reader may create one; it holds nothing until a write).
 func Stamp(paths ...string) string {
 	var b strings.Builder
 	for _, p := range paths {
 		b.WriteString(p)
 		b.WriteByte('=')
 		st, err := os.Lstat(p)
-		if err != nil {
+		if err != nil || (st.Size() == 0 && strings.HasSuffix(p, "-wal")) {
 			b.WriteString("-;")
 			continue
 		}

@@ -37,7 +37,7 @@ func IsAction(a string) bool {
 // Mutating reports whether an action changes the system.
 func Mutating(action string) bool {
 	switch action {
-	case "install", "remove", "rollback", "cleanup", "update", "cache-clear":
+	case "install", "remove", "rollback", "cleanup", "update":
 		return true
 	}
 	return false

@@ -72,7 +72,7 @@ func Env(cfg nixstore.Config, logDir string) []string {
 		"NIX_STORE_DIR="+cfg.StoreDir,
 		"NIX_STATE_DIR="+cfg.StateDir,
 		"NIX_LOG_DIR="+logDir,
-		"NIX_CONFIG=substituters =\nexperimental-features = nix-command\nsandbox = false",
+		"NIX_CONFIG=substituters =\nexperimental-features = nix-command\nsandbox = false\nbuild-users-group =",
 	)
 }
 
