@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/asknix/ask-nix/nixstore/nixtest"
+)
+
+// TestNobodyReadsRootDatabase builds ask-nix and runs it as nobody against a root-owned
+// store database in WAL mode with no -wal/-shm files, where nix itself fails (nix#10300).
+// Its answers must equal nix's own, read as root.
+func TestNobodyReadsRootDatabase(t *testing.T) {
+	nixtest.Require(t)
+	if os.Getuid() != 0 {
+		t.Skip("needs root to switch to nobody")
+	}
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv not installed")
+	}
+	fx := sharedStore(t)
+	dir, err := os.MkdirTemp("", "ask-nix-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	bin := filepath.Join(dir, "ask-nix")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// A root-owned copy of the state directory, checkpointed: no -wal/-shm.
+	state := filepath.Join(dir, "state")
+	if out, err := exec.Command("cp", "-a", fx.store.Config.StateDir, state).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	db := filepath.Join(state, "db", "db.sqlite")
+	if out, err := exec.Command("sqlite3", db, "PRAGMA wal_checkpoint(TRUNCATE);").CombinedOutput(); err != nil {
+		t.Fatalf("checkpoint: %v %s", err, out)
+	}
+	os.Remove(db + "-wal")
+	os.Remove(db + "-shm")
+	exec.Command("chmod", "-R", "a+rX", dir).Run()
+
+	env := append(os.Environ(), "NIX_STORE_DIR="+fx.store.Config.StoreDir, "NIX_STATE_DIR="+state,
+		"HOME=/nonexistent", "XDG_RUNTIME_DIR=", "XDG_CACHE_HOME=", "ASK_NIX_ROOT="+dir+"/root", "USER=nobody")
+	asNobody := func(args ...string) (string, string) {
+		cmd := exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)...)
+		cmd.Env = env
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("ask-nix %v as nobody: %v\n%s", args, err, stderr.String())
+		}
+		return string(out), stderr.String()
+	}
+
+	got, stderr := asNobody("path-info", "--json", "-S", "--debug", fx.vars["HELLO"])
+	if !strings.Contains(stderr, "opened as immutable") {
+		t.Errorf("expected the immutable open to be reported under --debug:\n%s", stderr)
+	}
+	want := fx.store.Run(t, "nix", "path-info", "--json", "-S", fx.vars["HELLO"])
+	var g, w any
+	json.Unmarshal([]byte(got), &g)
+	json.Unmarshal([]byte(want), &w)
+	gb, _ := json.Marshal(g)
+	wb, _ := json.Marshal(w)
+	if string(gb) != string(wb) {
+		t.Errorf("nobody's path-info differs from nix's\nask-nix: %s\nnix:     %s", gb, wb)
+	}
+
+	gens, _ := asNobody("generations", "--json", "--profile", fx.vars["SYSPROF"])
+	var p struct {
+		Generations []struct {
+			Generation  int     `json:"generation"`
+			ClosureSize *uint64 `json:"closureSize"`
+		} `json:"generations"`
+	}
+	if err := json.Unmarshal([]byte(gens), &p); err != nil || len(p.Generations) != 2 || p.Generations[0].ClosureSize == nil {
+		t.Errorf("generations as nobody: %v %s", err, gens)
+	}
+	for _, s := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(db + s); err == nil {
+			t.Errorf("reading as nobody left %s%s behind", db, s)
+		}
+	}
+}
