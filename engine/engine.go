@@ -139,6 +139,13 @@ type Plan struct {
 	Reads      []string   `json:"reads,omitempty"`
 }
 
+// MutationResult is the result of a mutating action (SPEC §3); with --dry-run only the
+// plan is filled.
+type MutationResult struct {
+	Plan     Plan `json:"plan"`
+	Executed bool `json:"executed"`
+}
+
 // Metrics are per-phase timings (--show-metrics).
 type Metrics struct {
 	Parse, Rules, Policy, Backend time.Duration
@@ -225,7 +232,11 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 	if req.Explain {
 		return env, nil
 	}
-	if d.Outcome == policy.Confirm && !req.DryRun {
+	if req.DryRun && env.Plan.Mutates {
+		env.Result = MutationResult{Plan: env.Plan, Executed: false}
+		return env, nil
+	}
+	if d.Outcome == policy.Confirm {
 		ok := req.Yes || (req.Confirm != nil && req.Confirm(env.Plan, d))
 		if !ok {
 			return env, fmt.Errorf("%w: %s", ErrNeedsConfirm, strings.Join(d.Reasons, "; "))

@@ -273,6 +273,11 @@ func readFlakeLock(path string, now time.Time) ([]FlakeInput, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ParseFlakeLock(b, path, now)
+}
+
+// ParseFlakeLock reads the root inputs of flake.lock data; path names it in errors.
+func ParseFlakeLock(b []byte, path string, now time.Time) ([]FlakeInput, error) {
 	var lf lockFile
 	if err := json.Unmarshal(b, &lf); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)

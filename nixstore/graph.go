@@ -31,36 +31,53 @@ func (g *graph) node(id int64) int32 {
 	return i
 }
 
-// loadGraph reads every path reachable from roots, with its size and references, in one
-// recursive query.
+// loadGraph reads every path reachable from roots, with its size and references: one
+// query finds the roots, one recursive query reads the union of their closures.
 func (n *Native) loadGraph(ctx context.Context, roots []string) (*graph, error) {
+	g := &graph{index: map[string]int32{}, ids: map[int64]int32{}}
+	rows, err := n.db.QueryContext(ctx, `SELECT id, path FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))`, jsonStrings(roots))
+	if err != nil {
+		return nil, fmt.Errorf("load closures: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		var p string
+		if err := rows.Scan(&id, &p); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load closures: %w", err)
+		}
+		g.index[p] = g.node(id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load closures: %w", err)
+	}
+	if len(ids) == 0 {
+		return g, nil
+	}
+	idJSON, _ := json.Marshal(ids)
 	const q = `WITH RECURSIVE c(id) AS (
-  SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?1))
+  SELECT value FROM json_each(?)
   UNION SELECT reference FROM Refs JOIN c ON referrer = c.id)
-SELECT v.id, coalesce(v.narSize, 0), r.reference,
-       CASE WHEN v.path IN (SELECT value FROM json_each(?1)) THEN v.path END
-FROM c JOIN ValidPaths v USING(id) LEFT JOIN Refs r ON r.referrer = v.id`
-	rows, err := n.db.QueryContext(ctx, q, jsonStrings(roots))
+SELECT c.id, coalesce(v.narSize, 0), r.reference
+FROM c JOIN ValidPaths v ON v.id = c.id LEFT JOIN Refs r ON r.referrer = c.id`
+	rows, err = n.db.QueryContext(ctx, q, string(idJSON))
 	if err != nil {
 		return nil, fmt.Errorf("load closures: %w", err)
 	}
 	defer rows.Close()
-	g := &graph{index: map[string]int32{}, ids: map[int64]int32{}}
 	for rows.Next() {
 		var id, size int64
 		var ref *int64
-		var rootPath *string
-		if err := rows.Scan(&id, &size, &ref, &rootPath); err != nil {
+		if err := rows.Scan(&id, &size, &ref); err != nil {
 			return nil, fmt.Errorf("load closures: %w", err)
 		}
 		i := g.node(id)
 		g.size[i] = uint64(max(size, 0))
-		if rootPath != nil {
-			g.index[*rootPath] = i
-		}
 		if ref != nil && *ref != id {
-			j := g.node(*ref)
-			g.refs[i] = append(g.refs[i], j)
+			g.refs[i] = append(g.refs[i], g.node(*ref))
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -74,7 +91,7 @@ func (g *graph) closure(root string) (Closure, bool) {
 	if !ok {
 		return Closure{}, false
 	}
-	seen := make([]bool, len(g.size))
+	seen := make([]bool, len(g.size)) // one walk per root; g.size is the union, a few thousand
 	stack := []int32{start}
 	seen[start] = true
 	var c Closure

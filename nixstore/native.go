@@ -219,7 +219,13 @@ func (n *Native) PathInfo(ctx context.Context, paths []string, withClosureSize b
 		}
 		out = append(out, pi)
 	}
-	if withClosureSize && len(out) > 0 {
+	if withClosureSize && len(out) == 1 {
+		c, _, err := n.ClosureSize(ctx, out[0].Path)
+		if err != nil {
+			return nil, err
+		}
+		out[0].ClosureSize = c.NarSize
+	} else if withClosureSize && len(out) > 1 {
 		cl, err := n.ClosureSizes(ctx, sps)
 		if err != nil {
 			return nil, err

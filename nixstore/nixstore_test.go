@@ -509,3 +509,34 @@ func slicesSort(s []string) {
 		}
 	}
 }
+
+func FuzzParseListGenerations(f *testing.F) {
+	f.Add("   1   2026-11-27 06:12:31   \n   2   2026-11-27 06:12:31   (current)\n")
+	f.Add("x")
+	f.Fuzz(func(t *testing.T, s string) {
+		gens, err := nixstore.ParseListGenerations([]byte(s), time.UTC)
+		if err == nil {
+			for _, g := range gens {
+				if g.Generation < 0 {
+					t.Fatalf("negative generation from %q", s)
+				}
+			}
+		}
+	})
+}
+
+func FuzzParsePathInfoJSON(f *testing.F) {
+	f.Add(`[{"path":"/nix/store/a-b","narHash":"sha256-x","narSize":1,"references":[]}]`)
+	f.Add(`{"/nix/store/a-b":{"narHash":"sha256-x","narSize":1}}`)
+	f.Add(`{"/nix/store/a-b":null}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		infos, err := nixstore.ParsePathInfoJSON([]byte(s))
+		if err == nil {
+			for _, pi := range infos {
+				if pi.Path == "" || pi.References == nil {
+					t.Fatalf("accepted an entry without path or references: %q", s)
+				}
+			}
+		}
+	})
+}

@@ -98,8 +98,15 @@ func hint(err error) string {
 func (u *ui) fail(err error, env *engine.Envelope) int {
 	var denied *engine.DeniedError
 	if errors.As(err, &denied) {
+		// One line per distinct reason; reasons of one id that differ only in detail
+		// (each shell operator found) are shown once, the first.
+		seen := map[string]bool{}
 		for _, r := range denied.Decision.Reasons {
-			fmt.Fprintf(u.stderr, "ask-nix: denied: %s\n", r)
+			key, _, _ := strings.Cut(r, " (")
+			if !seen[key] {
+				seen[key] = true
+				fmt.Fprintf(u.stderr, "ask-nix: denied: %s\n", r)
+			}
 		}
 		return 3
 	}
@@ -113,12 +120,12 @@ func (u *ui) fail(err error, env *engine.Envelope) int {
 }
 
 func (u *ui) printJSON(v any) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	enc := json.NewEncoder(u.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		fmt.Fprintf(u.stderr, "ask-nix: error: render: %v\n", err)
-		return
 	}
-	u.stdout.Write(append(b, '\n'))
 }
 
 // render prints the outcome of a request and returns the exit code.
@@ -142,10 +149,6 @@ func (u *ui) render(env *engine.Envelope, req engine.Request, explain bool, err 
 		return 0
 	}
 	if explain {
-		u.explain(env)
-		return 0
-	}
-	if req.DryRun && env.Plan.Mutates {
 		u.explain(env)
 		return 0
 	}
@@ -269,6 +272,11 @@ func (u *ui) text(result any) {
 		}
 	case cache.Stats:
 		fmt.Fprintf(w, "entries:\t%d\nhits:\t%d\nmisses:\t%d\nhit ratio:\t%.2f\npath:\t%s\nttl:\t%ds\n", r.Entries, r.Hits, r.Misses, r.HitRatio, dash(r.Path), r.TTLSeconds)
+	case engine.MutationResult:
+		fmt.Fprintln(w, "dry run: nothing was changed. The plan:")
+		for _, argv := range r.Plan.Argv {
+			fmt.Fprintf(w, "  %s\n", strings.Join(argv, " "))
+		}
 	case engine.CacheClearResult:
 		fmt.Fprintf(w, "cache cleared (%s)\n", dash(r.Path))
 	case engine.HelpResult:

@@ -1,0 +1,54 @@
+{
+  description = "ask-nix: run Nix and NixOS in plain words, fast and checked by Rego policies";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+
+  outputs = { self, nixpkgs }:
+    let
+      systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
+      forAll = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
+      version = "0.1.0";
+      # .ci/run recomputes this (go mod vendor, then nix hash path) and fails on a mismatch.
+      vendorHash = "sha256-3zLYj3gcB33CnoEVftivTggGNmLZN4tq4Jonm9QrWdU=";
+      mkAskNix = pkgs:
+        (pkgs.buildGoModule.override { go = pkgs.go_1_26; }) {
+          pname = "ask-nix";
+          inherit version vendorHash;
+          src = nixpkgs.lib.cleanSource ./.;
+          subPackages = [ "cmd/ask-nix" ];
+          env.CGO_ENABLED = "0";
+          ldflags = [ "-s" "-w" "-X main.version=${version}" "-X main.commit=${self.shortRev or "dirty"}" ];
+          # Tests that need a real Nix store skip inside the build sandbox (no nix there);
+          # the pure-Go tests run.
+          meta = {
+            description = "Run Nix and NixOS in plain words, checked by Rego policies";
+            mainProgram = "ask-nix";
+          };
+        };
+    in
+    {
+      packages = forAll (pkgs: rec {
+        ask-nix = mkAskNix pkgs;
+        default = ask-nix;
+      });
+
+      apps = forAll (pkgs: rec {
+        ask-nix = { type = "app"; program = "${self.packages.${pkgs.stdenv.hostPlatform.system}.ask-nix}/bin/ask-nix"; };
+        default = ask-nix;
+      });
+
+      overlays.default = final: prev: { ask-nix = mkAskNix final; };
+
+      nixosModules.default = import ./nix/module.nix self;
+
+      devShells = forAll (pkgs: {
+        default = pkgs.mkShell {
+          packages = [ pkgs.go_1_26 pkgs.gopls pkgs.nix pkgs.wabt pkgs.open-policy-agent pkgs.sqlite pkgs.hyperfine ];
+        };
+      });
+
+      checks = forAll (pkgs: {
+        ask-nix = self.packages.${pkgs.stdenv.hostPlatform.system}.ask-nix;
+      });
+    };
+}

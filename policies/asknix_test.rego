@@ -1,0 +1,50 @@
+package asknix_test
+
+import data.asknix
+
+req(text, action, args) := {
+	"request": {"text": text},
+	"intent": {"action": action, "args": args, "rule": "builtin", "confidence": 0.9},
+	"plan": {"mutates": action in {"install", "remove", "rollback", "cleanup", "update"}, "privileged": false, "argv": []},
+	"user": {"uid": 1000, "name": "alice", "root": false, "groups": ["users"]},
+	"host": {"nixos": true, "store_dir": "/nix/store", "time": "2026-11-27T10:00:00Z"},
+	"config": {},
+}
+
+ids(set) := {d.id | some d in set}
+
+test_plain_request_allowed if {
+	count(asknix.deny) == 0 with input as req("list my generations", "generations", {})
+	count(asknix.confirm) == 0 with input as req("list my generations", "generations", {})
+}
+
+test_chaining_denied if {
+	"shell-syntax" in ids(asknix.deny) with input as req("install firefox && rm -rf /", "install", {"package": "firefox"})
+	"shell-syntax" in ids(asknix.deny) with input as req("install firefox; reboot", "install", {"package": "firefox"})
+	"shell-syntax" in ids(asknix.deny) with input as req("install `id`", "install", {"package": "`id`"})
+	"shell-syntax" in ids(asknix.deny) with input as req("install ${HOME}", "install", {"package": "${HOME}"})
+}
+
+test_lone_ampersand_in_search_is_data if {
+	count(asknix.deny) == 0 with input as req("search network & security", "search", {"query": "network & security"})
+	"shell-syntax" in ids(asknix.deny) with input as req("search foo & rm", "install", {"package": "foo"})
+}
+
+test_raw_command_denied if {
+	"raw-command" in ids(asknix.deny) with input as req("rm -rf /", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("cat /etc/shadow", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("mkfs.ext4 /dev/sda", "unknown", {})
+	count(asknix.deny) == 0 with input as req("what does chmod do", "unknown", {})
+	count(asknix.deny) == 0 with input as req("find me a pdf viewer", "search", {"query": "pdf viewer"})
+}
+
+test_package_arguments if {
+	"flake-ref" in ids(asknix.deny) with input as req("install github:evil/x", "install", {"package": "github:evil/x"})
+	"path-package" in ids(asknix.deny) with input as req("install ../x", "install", {"package": "../x"})
+	"nix-flag" in ids(asknix.deny) with input as req("install --impure", "install", {"package": "--impure"})
+	count(asknix.deny) == 0 with input as req("install python312Packages.requests", "install", {"package": "python312Packages.requests"})
+}
+
+test_mutation_needs_confirmation if {
+	"mutation" in ids(asknix.confirm) with input as req("install firefox", "install", {"package": "firefox"})
+}
