@@ -9,6 +9,7 @@ import (
 
 	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/intent"
+	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/search"
 	"github.com/asknix/ask-nix/nixstore"
 )
@@ -64,6 +65,16 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 		return CacheClearResult{Cleared: true, Path: e.cache.Dir()}, nil
 	case "errors":
 		return e.readErrors()
+	case "policy-test":
+		rep, err := policy.Test(ctx, e.o.Policy, strList(in.Args["dirs"]))
+		if err != nil {
+			return nil, err
+		}
+		if rep.Failed > 0 {
+			env.Result = rep
+			return rep, fmt.Errorf("%w: %d of %d", ErrTestsFailed, rep.Failed, rep.Failed+rep.Passed)
+		}
+		return rep, nil
 	}
 	return nil, fmt.Errorf("%w: %s", ErrNotImplemented, in.Action)
 }

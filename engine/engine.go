@@ -28,6 +28,7 @@ var (
 	ErrUnknownIntent   = errors.New("request not understood") // exit 1
 	ErrNotImplemented  = errors.New("not implemented yet")    // exit 1
 	ErrInvalidArgument = errors.New("invalid argument")       // exit 1
+	ErrTestsFailed     = errors.New("policy tests failed")    // exit 1
 )
 
 // DeniedError carries the policy's messages.
@@ -118,6 +119,7 @@ type Request struct {
 	Args       map[string]any // the subcommand's arguments
 	Profile    string         // --profile, applied to actions that take a profile
 	Explain    bool           // evaluate only
+	ShowInput  bool           // with Explain: the result is the policy input document
 	Yes        bool           // confirmed in advance (--yes)
 	DryRun     bool
 	// Confirm asks the user interactively; nil when there is no TTY.
@@ -211,7 +213,11 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 	env.Plan = e.plan(env.Intent)
 
 	t2 := time.Now()
-	d, err := e.policy.Decide(ctx, e.PolicyInput(env))
+	input := e.PolicyInput(env)
+	if req.ShowInput {
+		defer func() { env.Result = map[string]any{"input": input} }()
+	}
+	d, err := e.policy.Decide(ctx, input)
 	env.Metrics.Policy = time.Since(t2)
 	if err != nil {
 		return env, err
@@ -246,6 +252,9 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 	res, err := e.execute(ctx, env, req)
 	env.Metrics.Backend = time.Since(t3)
 	if err != nil {
+		if res != nil {
+			env.Result = res
+		}
 		return env, err
 	}
 	env.Result = res

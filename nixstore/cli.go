@@ -8,7 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
+
+	"github.com/asknix/ask-nix/engine/executor"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -28,7 +29,7 @@ var _ Backend = (*CLI)(nil)
 // NewCLI returns the nix CLI backend; env is the environment the commands get (it carries
 // NIX_STORE_DIR and NIX_STATE_DIR). It fails with ErrNoNix when nix is not on PATH.
 func NewCLI(cfg Config, env []string) (*CLI, error) {
-	if _, err := exec.LookPath("nix"); err != nil {
+	if _, err := executor.Resolve("nix", env); err != nil {
 		return nil, ErrNoNix
 	}
 	return &CLI{cfg: cfg, env: env}, nil
@@ -41,33 +42,11 @@ func (c *CLI) Name() string { return "nix-cli" }
 func (c *CLI) Close() error { return nil }
 
 func (c *CLI) run(ctx context.Context, name string, args ...string) ([]byte, error) {
-	prog, err := exec.LookPath(name)
-	if err != nil {
+	out, err := executor.Run(ctx, executor.Cmd{Argv: append([]string{name}, args...), Env: c.env, FullEnv: true})
+	if errors.Is(err, executor.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrNoNix, name)
 	}
-	cmd := exec.CommandContext(ctx, prog, args...)
-	cmd.Env = c.env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		msg := lastLine(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("%s: %s", name, msg)
-	}
-	return out, nil
-}
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if l := strings.TrimSpace(lines[i]); l != "" {
-			return strings.TrimPrefix(l, "error: ")
-		}
-	}
-	return ""
+	return out, err
 }
 
 var nixCommand = []string{"--experimental-features", "nix-command"}

@@ -21,6 +21,42 @@ deny contains d if {
 	d := {"id": "shell-syntax", "msg": "Security: dangerous pattern detected. Please use simple commands. (shell syntax \"&\" is not allowed)"}
 }
 
+# Every argument of the intent, also those not in the text (--profile PATH): shell
+# syntax in any of them is denied. A search query's lone "&" is data, as in the text.
+arg_strings contains v if {
+	some k, v in input.intent.args
+	is_string(v)
+	k != "query"
+}
+
+arg_strings contains v if {
+	some k, list in input.intent.args
+	is_array(list)
+	some v in list
+	is_string(v)
+}
+
+deny contains d if {
+	some v in arg_strings
+	some op in array.concat(shell_operators, ["&", "\n", "\r"])
+	contains(v, op)
+	d := {"id": "shell-syntax", "msg": sprintf("Security: dangerous pattern detected. Please use simple commands. (shell syntax %q in an argument)", [op])}
+}
+
+deny contains d if {
+	q := input.intent.args.query
+	is_string(q)
+	some op in shell_operators
+	contains(q, op)
+	d := {"id": "shell-syntax", "msg": sprintf("Security: dangerous pattern detected. Please use simple commands. (shell syntax %q in the query)", [op])}
+}
+
+# Path traversal anywhere: "..", "../x", "x/../y".
+deny contains d if {
+	regex.match(`(^|[\s/=])\.\.($|[\s/])`, input.request.text)
+	d := {"id": "path-traversal", "msg": "paths that climb out of a directory (..) are not allowed in a request"}
+}
+
 # A lone "&" between words of a free-text search query ("search network & security").
 lone_ampersand_in_search if {
 	input.intent.action == "search"
@@ -93,41 +129,82 @@ deny contains d if {
 
 # ---------------------------------------------------------------- package arguments
 
+# Package and attribute arguments of the intent (install, remove, installed).
 package_arg := input.intent.args.package
 
+# The kinds of things that are not attribute names. Each has its own id, so an
+# administrator can waive one narrowly (e.g. flake-ref for github:myorg/*).
+is_url(p) if regex.match(`^[a-zA-Z][a-zA-Z0-9+.-]*://`, p)
+
+is_flake_ref(p) if {
+	regex.match(`^[a-zA-Z][a-zA-Z0-9+.-]*:`, p)
+	not is_url(p)
+}
+
+is_path(p) if {
+	not regex.match(`^[a-zA-Z][a-zA-Z0-9+.-]*:`, p)
+	regex.match(`(^[~./])|/|\\|(^|\.)\.\.($|\.)`, p)
+}
+
+is_flag(p) if startswith(p, "-")
+
 deny contains d if {
-	is_string(package_arg)
-	regex.match(`^[a-zA-Z][a-zA-Z0-9+.-]*:`, package_arg)
-	not regex.match(`^[a-zA-Z]+:/`, package_arg)
-	d := {"id": "flake-ref", "msg": sprintf("flake references such as %q are not package names; use an attribute name from nixpkgs", [package_arg])}
+	is_url(package_arg)
+	d := {"id": "url-package", "msg": sprintf("URLs such as %q are not package names; use an attribute name from nixpkgs such as firefox", [package_arg])}
 }
 
 deny contains d if {
-	is_string(package_arg)
-	regex.match(`^[a-zA-Z][a-zA-Z0-9+.-]*://`, package_arg)
-	d := {"id": "url-package", "msg": sprintf("URLs such as %q are not package names; use an attribute name from nixpkgs", [package_arg])}
+	is_flake_ref(package_arg)
+	d := {"id": "flake-ref", "msg": sprintf("flake references such as %q are not package names; use an attribute name from nixpkgs such as firefox", [package_arg])}
 }
 
 deny contains d if {
-	is_string(package_arg)
-	regex.match(`(^[~./])|/|\\`, package_arg)
-	d := {"id": "path-package", "msg": sprintf("paths such as %q are not package names; use an attribute name from nixpkgs", [package_arg])}
+	is_path(package_arg)
+	d := {"id": "path-package", "msg": sprintf("paths such as %q are not package names; use an attribute name from nixpkgs such as firefox", [package_arg])}
 }
 
 deny contains d if {
-	is_string(package_arg)
-	startswith(package_arg, "-")
+	is_flag(package_arg)
 	d := {"id": "nix-flag", "msg": sprintf("%q looks like a Nix option, not a package name", [package_arg])}
 }
 
-# Nix's attribute-path grammar: identifiers separated by dots.
+# Nix's attribute-path grammar: identifiers separated by dots, ASCII only.
 deny contains d if {
 	is_string(package_arg)
 	not regex.match(`^[a-zA-Z_][a-zA-Z0-9_'+-]*(\.[a-zA-Z_][a-zA-Z0-9_'+-]*)*$`, package_arg)
-	not regex.match(`^[a-zA-Z][a-zA-Z0-9+.-]*:`, package_arg)
-	not regex.match(`(^[~./])|/|\\`, package_arg)
-	not startswith(package_arg, "-")
-	d := {"id": "package-name", "msg": sprintf("%q is not a valid package attribute name", [package_arg])}
+	not is_url(package_arg)
+	not is_flake_ref(package_arg)
+	not is_path(package_arg)
+	not is_flag(package_arg)
+	d := {"id": "package-name", "msg": sprintf("%q is not a valid package attribute name (letters, digits, _ - ' + separated by dots)", [package_arg])}
+}
+
+deny contains d if {
+	some k in ["package", "query", "older_than", "profile"]
+	v := input.intent.args[k]
+	not is_string(v)
+	d := {"id": "bad-argument", "msg": sprintf("%s must be text", [k])}
+}
+
+# Nix options smuggled anywhere into a request: they would change what Nix evaluates,
+# fetches or trusts.
+nix_flags := `--option|--impure|--expr|-E|-f|--file|--arg|--argstr|-I|--include|--substituters|--extra-substituters|--trusted-public-keys|--extra-trusted-public-keys|--store|--eval-store|--builders|--override-input|--override-flake|--no-sandbox|--sandbox|--allow-import-from-derivation|--accept-flake-config|--post-build-hook|--pure-eval|--repair|--keep-failed|--log-format`
+
+deny contains d if {
+	regex.match(sprintf(`(^|\s)(%s)(=|\s|$)`, [nix_flags]), input.request.text)
+	d := {"id": "nix-flag", "msg": "Nix options cannot be passed through a request; ask-nix chooses the flags of the commands it runs"}
+}
+
+# Shell syntax written in an encoding: %3B, \x3b, \u003b, &#59;, &#x3b;.
+deny contains d if {
+	regex.match(`(?i)%(0a|0d|00|26|3b|7c|60|24|3c|3e)|\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\[0-7]{3}|&#x?[0-9a-f]+;`, input.request.text)
+	d := {"id": "encoded-syntax", "msg": "Security: dangerous pattern detected. Please use simple commands. (encoded characters are not allowed)"}
+}
+
+# A word mixing Latin with Cyrillic or Greek letters ("fіrefox" with a Cyrillic і).
+deny contains d if {
+	regex.match(`\p{Latin}[\p{Cyrillic}\p{Greek}]|[\p{Cyrillic}\p{Greek}]\p{Latin}`, input.request.text)
+	d := {"id": "unicode-lookalike", "msg": "Security: dangerous pattern detected. Please use simple commands. (a word mixes Latin with look-alike letters)"}
 }
 
 deny contains d if {

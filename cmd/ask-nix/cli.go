@@ -93,6 +93,7 @@ type cli struct {
 	Explain     askCmd         `cmd:"" help:"Intent, plan and decision for TEXT, executing nothing."`
 	Cache       cacheCmd       `cmd:"" help:"The result cache."`
 	Errors      noArgs         `cmd:"" help:"Recent errors."`
+	Policy      policyCmd      `cmd:"" help:"Test policies, or show the decision for a request."`
 	Help        noArgs         `cmd:"" help:"What ask-nix can do, with examples."`
 }
 
@@ -128,6 +129,13 @@ type pathInfoCmd struct {
 	Paths       []string `arg:"" help:"Store paths or links into the store."`
 }
 type noArgs struct{}
+type policyCmd struct {
+	Test policyTestCmd `cmd:"" help:"Run the Rego tests (*_test.rego) of the policies in force and of DIRs."`
+	Eval askCmd        `cmd:"" help:"Show the policy decision for TEXT, executing nothing."`
+}
+type policyTestCmd struct {
+	Dirs []string `arg:"" optional:"" type:"path" help:"More directories of policies and tests."`
+}
 type cacheCmd struct {
 	Stats noArgs `cmd:"" help:"Cache statistics."`
 	Clear noArgs `cmd:"" help:"Clear the cache."`
@@ -242,6 +250,18 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 		return a
 	}
 	switch name {
+	case "policy":
+		if sub[1] == "eval" {
+			req.Text = strings.Join(c.Policy.Eval.Text, " ")
+			if strings.TrimSpace(req.Text) == "" {
+				return req, false, fmt.Errorf("%w: policy eval needs TEXT", errUsage)
+			}
+			req.Explain, req.ShowInput = true, true
+			return req, true, nil
+		}
+		req.Text, req.Subcommand = typed, "policy-test"
+		req.Args = map[string]any{"dirs": c.Policy.Test.Dirs}
+		return req, false, nil
 	case "ask", "explain", "":
 		text := c.Ask.Text
 		if name == "explain" {

@@ -140,8 +140,11 @@ func (u *ui) render(env *engine.Envelope, req engine.Request, explain bool, err 
 		}
 	}
 	if err != nil {
-		if errors.Is(err, engine.ErrUnknownIntent) && !u.g.JSON && env != nil {
+		if (errors.Is(err, engine.ErrUnknownIntent) || errors.Is(err, engine.ErrTestsFailed)) && !u.g.JSON && env != nil {
 			u.text(env.Result)
+		}
+		if errors.Is(err, engine.ErrTestsFailed) && u.g.JSON && env != nil {
+			u.printJSON(env.Result)
 		}
 		return u.fail(err, env)
 	}
@@ -277,6 +280,15 @@ func (u *ui) text(result any) {
 		for _, argv := range r.Plan.Argv {
 			fmt.Fprintf(w, "  %s\n", strings.Join(argv, " "))
 		}
+	case policy.TestReport:
+		for _, t := range r.Results {
+			status := "PASS"
+			if !t.Pass {
+				status = "FAIL"
+			}
+			fmt.Fprintf(w, "%s\t%s.%s\t%s\t%s\n", status, t.Package, t.Name, t.Duration, t.Error)
+		}
+		fmt.Fprintf(w, "%d passed, %d failed\n", r.Passed, r.Failed)
 	case engine.CacheClearResult:
 		fmt.Fprintf(w, "cache cleared (%s)\n", dash(r.Path))
 	case engine.HelpResult:

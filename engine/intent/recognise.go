@@ -18,7 +18,9 @@ func splitWords(text string) words {
 	var w words
 	for _, f := range strings.Fields(text) {
 		f = strings.Trim(f, "\"'“”‘’`,!?")
-		f = strings.TrimRight(f, ".:")
+		if strings.Trim(f, ".") != "" {
+			f = strings.TrimRight(f, ".:")
+		}
 		if f == "" {
 			continue
 		}

@@ -66,15 +66,6 @@ func TestDefaultDecisions(t *testing.T) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func TestLayers(t *testing.T) {
 	admin, user := t.TempDir(), t.TempDir()
 	os.WriteFile(filepath.Join(admin, "a.rego"), []byte(`package asknix.admin

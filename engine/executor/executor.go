@@ -1,0 +1,172 @@
+// Package executor is the only place ask-nix starts programs. It runs an argv — never a
+// command line, never through a shell — with the program resolved to an absolute path, in
+// a minimal environment. Programs that are shells or interpreters are refused by name and
+// by what their path resolves to, so no request can reach a shell through here.
+package executor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// ErrNotFound: the program is not on PATH.
+var ErrNotFound = exec.ErrNotFound
+
+// ErrRefused marks an argv the executor will not run.
+var ErrRefused = errors.New("refused to run")
+
+// refused are shells and interpreters: anything that would run text as code.
+var refused = map[string]bool{
+	"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true, "mksh": true, "csh": true, "tcsh": true,
+	"fish": true, "ash": true, "busybox": true, "toybox": true, "env": true, "xargs": true, "perl": true, "python": true,
+	"python3": true, "ruby": true, "node": true, "lua": true, "php": true, "tclsh": true, "expect": true, "awk": true,
+	"gawk": true, "mawk": true, "nawk": true, "sed": true, "eval": true, "exec": true, "nohup": true, "setsid": true,
+	"script": true, "su": true, "nix-shell": true, "nix-build": true, "nix-instantiate": true, "osascript": true,
+	"cmd": true, "cmd.exe": true, "powershell": true, "pwsh": true,
+}
+
+// Refused reports whether a program name or path names a shell or an interpreter.
+func Refused(program string) bool {
+	base := filepath.Base(program)
+	if refused[base] || strings.HasPrefix(base, "python") || strings.HasPrefix(base, "perl") || strings.HasPrefix(base, "ruby") {
+		return true
+	}
+	return false
+}
+
+// envKeys are the variables a child keeps; everything else is dropped.
+var envKeys = []string{
+	"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TERM", "NO_COLOR",
+	"NIX_STORE_DIR", "NIX_STATE_DIR", "NIX_LOG_DIR", "NIX_CONF_DIR", "NIX_CONFIG", "NIX_PATH", "NIX_REMOTE",
+	"NIX_SSL_CERT_FILE", "SSL_CERT_FILE", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME",
+	"XDG_RUNTIME_DIR",
+}
+
+// MinimalEnv keeps from env only the variables Nix and the elevation command need.
+func MinimalEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		k, _, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		for _, keep := range envKeys {
+			if k == keep {
+				out = append(out, kv)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Resolve finds argv[0] on the PATH of env (or takes it as given when absolute) and
+// refuses shells, also when a link resolves to one.
+func Resolve(argv0 string, env []string) (string, error) {
+	if argv0 == "" {
+		return "", fmt.Errorf("%w: an empty program name", ErrRefused)
+	}
+	if Refused(argv0) {
+		return "", fmt.Errorf("%w %s: shells and interpreters are never run", ErrRefused, argv0)
+	}
+	if strings.ContainsAny(argv0, " \t\n;&|`$<>") {
+		return "", fmt.Errorf("%w %q: not a program name", ErrRefused, argv0)
+	}
+	path := argv0
+	if !filepath.IsAbs(argv0) {
+		if strings.Contains(argv0, "/") {
+			return "", fmt.Errorf("%w %s: relative program paths are not run", ErrRefused, argv0)
+		}
+		found := ""
+		for _, dir := range filepath.SplitList(lookup(env, "PATH")) {
+			if dir == "" || !filepath.IsAbs(dir) {
+				continue
+			}
+			p := filepath.Join(dir, argv0)
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+				found = p
+				break
+			}
+		}
+		if found == "" {
+			return "", fmt.Errorf("%s: %w", argv0, exec.ErrNotFound)
+		}
+		path = found
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil && Refused(real) {
+		return "", fmt.Errorf("%w %s: it is %s, a shell or interpreter", ErrRefused, argv0, real)
+	}
+	return path, nil
+}
+
+func lookup(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// Cmd is one command to run.
+type Cmd struct {
+	Argv   []string
+	Env    []string // the caller's environment; reduced with MinimalEnv unless FullEnv
+	Stdin  io.Reader
+	Stdout io.Writer // nil: captured and returned
+	Stderr io.Writer // nil: captured, its last line goes into the error
+	// FullEnv passes Env unchanged (the nix CLI backend: NIX_* overrides of tests).
+	FullEnv bool
+}
+
+// Run runs c and returns its captured stdout.
+func Run(ctx context.Context, c Cmd) ([]byte, error) {
+	if len(c.Argv) == 0 {
+		return nil, fmt.Errorf("%w: an empty command", ErrRefused)
+	}
+	prog, err := Resolve(c.Argv[0], c.Env)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, prog, c.Argv[1:]...)
+	cmd.Args[0] = c.Argv[0]
+	if c.FullEnv {
+		cmd.Env = c.Env
+	} else {
+		cmd.Env = MinimalEnv(c.Env)
+	}
+	cmd.Stdin = c.Stdin
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if c.Stdout != nil {
+		cmd.Stdout = c.Stdout
+	}
+	if c.Stderr != nil {
+		cmd.Stderr = c.Stderr
+	}
+	if err := cmd.Run(); err != nil {
+		msg := lastLine(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return stdout.Bytes(), fmt.Errorf("%s: %s", c.Argv[0], msg)
+	}
+	return stdout.Bytes(), nil
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			return strings.TrimPrefix(l, "error: ")
+		}
+	}
+	return ""
+}

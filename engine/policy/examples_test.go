@@ -1,0 +1,31 @@
+package policy
+
+import (
+	"context"
+	"testing"
+)
+
+// TestDocumentedExamples runs the administrator examples of docs/policies.md with their
+// tests, and loads them as the administrator layer.
+func TestDocumentedExamples(t *testing.T) {
+	dir := "../../docs/examples/policies"
+	rep, err := Test(context.Background(), Options{}, []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := 0
+	for _, r := range rep.Results {
+		if !r.Pass {
+			t.Errorf("%s.%s: %s", r.Package, r.Name, r.Error)
+		}
+		if r.Package == "asknix.admin_test" {
+			admin++
+		}
+	}
+	if admin < 6 {
+		t.Errorf("ran %d example tests, want the 7 of docs/examples/policies", admin)
+	}
+	if _, err := Load(context.Background(), Options{AdminDirs: []string{dir}}); err != nil {
+		t.Fatalf("the examples do not load as the administrator layer: %v", err)
+	}
+}

@@ -1,0 +1,115 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/asknix/ask-nix/policies"
+)
+
+// TestResult is one Rego test's outcome (`policy test --json`).
+type TestResult struct {
+	Package  string `json:"package"`
+	Name     string `json:"name"`
+	File     string `json:"file"`
+	Pass     bool   `json:"pass"`
+	Error    string `json:"error,omitempty"`
+	Duration string `json:"duration"`
+}
+
+// TestReport is the result of `policy test`.
+type TestReport struct {
+	Passed  int          `json:"passed"`
+	Failed  int          `json:"failed"`
+	Results []TestResult `json:"results"`
+}
+
+// Test runs the *_test.rego files with OPA's tester, as `opa test` does: the embedded
+// defaults with their tests, the layers in o, and every .rego file under dirs. Modules
+// that do not parse are refused with file and line.
+func Test(ctx context.Context, o Options, dirs []string) (TestReport, error) {
+	mods := map[string]*ast.Module{}
+	add := func(name, src string) error {
+		m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			return refuse(err)
+		}
+		mods[name] = m
+		return nil
+	}
+	if err := add("asknix_internal.rego", internal); err != nil {
+		return TestReport{}, err
+	}
+	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
+			return err
+		}
+		b, err := fs.ReadFile(policies.FS, p)
+		if err != nil {
+			return err
+		}
+		return add("policies/"+p, string(b))
+	})
+	if err != nil {
+		return TestReport{}, err
+	}
+	for _, dir := range append(append(append([]string{}, o.AdminDirs...), o.UserDirs...), dirs...) {
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if os.IsNotExist(err) && p == dir && !contains(dirs, dir) {
+					return filepath.SkipDir
+				}
+				return err
+			}
+			if d.IsDir() || !strings.HasSuffix(p, ".rego") {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return add(p, string(b))
+		})
+		if err != nil {
+			return TestReport{}, fmt.Errorf("%w: %v", ErrPolicy, err)
+		}
+	}
+	ch, err := tester.NewRunner().SetModules(mods).RunTests(ctx, nil)
+	if err != nil {
+		return TestReport{}, refuse(err)
+	}
+	rep := TestReport{Results: []TestResult{}}
+	for r := range ch {
+		tr := TestResult{Package: strings.TrimPrefix(r.Package, "data."), Name: r.Name, Pass: r.Pass(), Duration: r.Duration.Round(time.Microsecond).String()}
+		if r.Location != nil {
+			tr.File = r.Location.File
+		}
+		if r.Error != nil {
+			tr.Error = r.Error.Error()
+		}
+		if tr.Pass {
+			rep.Passed++
+		} else {
+			rep.Failed++
+		}
+		rep.Results = append(rep.Results, tr)
+	}
+	return rep, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
