@@ -87,36 +87,103 @@ raw_programs := {
 	"rm", "rmdir", "dd", "chmod", "chown", "chgrp", "sudo", "su", "doas", "run0", "pkexec", "nc", "ncat", "netcat",
 	"socat", "curl", "wget", "shred", "mv", "cp", "ln", "systemctl", "crontab", "perl", "ruby", "node", "php",
 	"lua", "bash", "sh", "zsh", "fish", "dash", "ksh", "csh", "tcsh", "eval", "exec", "killall", "pkill",
-	"reboot", "shutdown", "poweroff", "halt", "mount", "umount", "fdisk", "parted", "wipefs", "truncate", "xargs",
-	"awk", "gawk", "sed", "nohup", "ssh", "scp", "rsync", "openssl", "passwd", "useradd", "userdel", "usermod",
-	"visudo", "iptables", "nft", "nix-env", "nix-store", "nix-shell", "nix-build", "nix-channel",
-	"nix-collect-garbage", "nixos-rebuild", "apt", "apt-get", "dpkg", "yum", "dnf", "pacman", "chattr", "setfacl",
-	"insmod", "rmmod", "modprobe", "sysctl", "telnet", "ftp", "vi", "vim", "nano", "emacs", "ed", "chroot",
-	"unshare", "nsenter", "strace", "gdb", "ls", "echo", "printf", "mkdir", "docker", "podman", "busybox",
-	"setsid", "timeout", "watch", "at", "batch", "journalctl", "loginctl", "machinectl", "tee", "base64",
+	"reboot", "shutdown", "poweroff", "halt", "mount", "umount", "fdisk", "sfdisk", "parted", "wipefs", "truncate",
+	"xargs", "awk", "gawk", "sed", "nohup", "ssh", "scp", "sftp", "rsync", "openssl", "passwd", "chpasswd", "chsh",
+	"useradd", "userdel", "usermod", "groupadd", "gpasswd", "newgrp", "visudo", "iptables", "ip6tables", "nft",
+	"nix-env", "nix-store", "nix-shell", "nix-build", "nix-channel", "nix-instantiate", "nix-collect-garbage",
+	"nixos-rebuild", "nixos-install", "apt", "apt-get", "dpkg", "yum", "dnf", "pacman", "snap", "flatpak", "brew",
+	"chattr", "setfacl", "setcap", "insmod", "rmmod", "modprobe", "sysctl", "telnet", "ftp", "tftp", "vi", "vim",
+	"nano", "emacs", "ed", "chroot", "unshare", "nsenter", "strace", "ltrace", "gdb", "ls", "echo", "printf",
+	"mkdir", "docker", "podman", "busybox", "setsid", "timeout", "at", "batch", "journalctl", "loginctl",
+	"machinectl", "systemd-run", "tee", "base64", "whoami", "id", "ps", "pwd", "uname", "hostname", "ifconfig",
+	"netstat", "lsof", "pgrep", "dmesg", "lsblk", "blkid", "losetup", "cryptsetup", "mdadm", "lvm", "zpool",
+	"zfs", "swapon", "swapoff", "ulimit", "umask", "screen", "tmux", "xterm", "nmap", "masscan", "hydra", "git",
+	"gcc", "g++", "cc", "clang", "ld", "objdump", "hexdump", "xxd", "od", "cargo", "npm", "npx", "java", "dotnet",
+	"export", "unset", "alias", "declare", "trap", "set", "source", "exit", "logout", "chown", "install",
 }
 
-# Words that are also plain English or ask-nix phrasing ("find me an editor", "cat
-# pictures viewer"): a shell command only when an argument looks like one (a path, a flag,
-# an assignment or a glob).
-ambiguous_programs := {"find", "cat", "head", "tail", "less", "more", "touch", "kill", "env", "tar", "export", "source", "file", "stat", "nix", "git", "make", "unzip", "zip"}
+# Words that are also plain English or ask-nix phrasing ("find me an editor", "free up
+# space", "top rated editors"): a shell command only when an argument looks like one (a
+# path, a flag, an assignment, a glob, a URL or a file name).
+ambiguous_programs := {
+	"find", "cat", "head", "tail", "less", "more", "touch", "kill", "env", "tar", "file", "stat", "make", "unzip",
+	"zip", "free", "which", "who", "time", "watch", "top", "sort", "uniq", "wc", "cut", "tr", "grep", "locate",
+	"strings", "test", "yes", "ip", "ss", "sync", "df", "du", "date",
+}
 
-first_word := lower(split(trim_space(input.request.text), " ")[0])
+# The request's words, with politeness and filler in front dropped: "please cat /etc/shadow"
+# reads as "cat /etc/shadow".
+fillers := `^(?i)((please|pls|plz|kindly|just|now|ok|okay|hey|hi|hello|so|then|also|can you|could you|would you|will you|you should|go ahead and|i want to|i need to|i'd like to|let's|lets|try to|try|run|execute|exec|launch|start|invoke|do)[\s,:]+)*`
 
-is_raw_program(w) if raw_programs[w]
+command_text := regex.replace(trim_space(input.request.text), fillers, "")
+
+command_words := [w | some w in split(command_text, " "); w != ""]
+
+first_word := lower(command_words[0])
+
+# ask-nix's own verbs are never programs, whatever else they mean in a shell ("install" is
+# also install(1): "install firefox" is ours).
+ask_nix_verbs := {"search", "find", "install", "remove", "uninstall", "list", "show", "diff", "rollback", "cleanup",
+	"clean", "update", "upgrade", "disk", "info", "config", "help", "explain", "generations", "what", "how", "why",
+	"where", "which", "is", "are", "do", "does", "can", "could", "should", "get", "add", "delete", "free"}
+
+is_raw_program(w) if {
+	raw_programs[w]
+	not ask_nix_verb_here(w)
+}
+
+# "install" is a program too, but "install firefox" is a request; install(1) needs flags
+# or paths.
+ask_nix_verb_here(w) if {
+	ask_nix_verbs[w]
+	not command_args_look_like_shell
+}
+
+command_args_look_like_shell if {
+	some arg in array.slice(command_words, 1, count(command_words))
+	regex.match(`^(-|/|~|\.|\*)|=|\*|://`, arg)
+}
+
+# A file name such as secrets.txt (for cat, head, tar…; not for ask-nix's verbs, where
+# xorg.xeyes is an attribute path).
+command_args_name_files if {
+	some arg in array.slice(command_words, 1, count(command_words))
+	regex.match(`^[A-Za-z0-9_-]+\.(txt|log|conf|cfg|ini|json|ya?ml|toml|sh|py|pl|rb|key|pem|crt|gz|xz|zst|bz2|tar|tgz|zip|db|sqlite|csv|env|bak|old|rc|d)$`, arg)
+}
+
 is_raw_program(w) if {
 	ambiguous_programs[w]
-	some arg in array.slice(split(trim_space(input.request.text), " "), 1, 1000)
-	regex.match(`^(-|/|~|\.|\*)|=|\*`, arg)
+	command_args_look_like_shell
 }
-is_raw_program(w) if regex.match(`^(mkfs|python[0-9.]*|fsck|pip[0-9.]*|\.{0,2}/).*`, w)
+
+is_raw_program(w) if {
+	ambiguous_programs[w]
+	command_args_name_files
+}
+
+is_raw_program(w) if regex.match(`^(mkfs|python[0-9.]*|fsck|pip[0-9.]*|\.{0,2}/|~/)`, w)
+
 is_raw_program(w) if regex.match(`^:\(\)|^[a-z0-9_.-]+\(\)`, w)
+
+# "nix run …", "nix-env …": Nix's own command lines are ask-nix's job to write.
+is_raw_program("nix") if {
+	count(command_words) > 1
+	lower(command_words[1]) in {"run", "shell", "build", "develop", "profile", "eval", "repl", "store", "copy", "flake",
+		"path-info", "registry", "daemon", "upgrade-nix", "hash", "log", "why-depends", "bundle", "print-dev-env"}
+}
+
+# "make install", "make clean": build targets, not "make room".
+is_raw_program("make") if {
+	count(command_words) > 1
+	lower(command_words[1]) in {"install", "all", "clean", "uninstall", "build", "test", "check", "dist", "deploy", "-j", "-C"}
+}
 
 # Subcommands are typed on ask-nix's own command line: their first word is ours.
 subcommand if input.request.subcommand
 
 deny contains d if {
 	not subcommand
+	count(command_words) > 0
 	is_raw_program(first_word)
 	d := {"id": "raw-command", "msg": "Security: dangerous pattern detected. Please use simple commands."}
 }

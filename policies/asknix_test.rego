@@ -48,3 +48,18 @@ test_package_arguments if {
 test_mutation_needs_confirmation if {
 	"mutation" in ids(asknix.confirm) with input as req("install firefox", "install", {"package": "firefox"})
 }
+
+test_commands_behind_fillers_denied if {
+	"raw-command" in ids(asknix.deny) with input as req("please cat /etc/shadow", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("run rm -rf /", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("nix run nixpkgs#hello", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("cat secrets.txt", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("whoami", "unknown", {})
+}
+
+test_ask_nix_verbs_are_not_programs if {
+	count(asknix.deny) == 0 with input as req("install xorg.xeyes", "install", {"package": "xorg.xeyes"})
+	count(asknix.deny) == 0 with input as req("free up some space", "cleanup", {})
+	count(asknix.deny) == 0 with input as req("find me development tools", "search", {"query": "development"})
+	count(asknix.deny) == 0 with input as req("what does dd do", "unknown", {})
+}
