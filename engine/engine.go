@@ -68,6 +68,8 @@ type Options struct {
 	Now        func() time.Time
 	// Build identifies the binary; cached results of another build are not used.
 	Build string
+	// Elevation runs privileged steps: "sudo" (default), "doas" or "run0".
+	Elevation string
 }
 
 // Engine runs requests. Create one per process with New; Close saves the cache.
@@ -284,12 +286,62 @@ func (e *Engine) plan(in intent.Intent) Plan {
 			p.Argv = [][]string{{"nix-env", "-e", pkg}}
 		}
 	case "rollback", "cleanup", "update":
-		prof, _ := in.Args["profile"].(string)
-		if prof == "system" || (prof == "" && e.o.Host.DefaultProfile() == "system") {
-			p.Privileged = !e.o.User.Root
-		}
+		p.Argv = e.mutationArgv(in, &p)
 	}
 	return p
+}
+
+// mutationArgv plans rollback, cleanup and update. Steps on the system profile run through
+// the elevation command when ask-nix is not root.
+func (e *Engine) mutationArgv(in intent.Intent, p *Plan) [][]string {
+	name := str(in.Args["profile"])
+	profile := e.o.Host.ProfilePath(name)
+	system := name == "system" || (name == "" && e.o.Host.DefaultProfile() == "system") || profile == e.o.Host.SystemProfile()
+	elevate := func(argv ...string) []string {
+		if system && !e.o.User.Root {
+			p.Privileged = true
+			return append([]string{e.elevation()}, argv...)
+		}
+		return argv
+	}
+	switch in.Action {
+	case "rollback":
+		step := []string{"nix-env", "-p", profile, "--rollback"}
+		if n, ok := intArg(in.Args["generation"]); ok {
+			step = []string{"nix-env", "-p", profile, "--switch-generation", fmt.Sprint(n)}
+		}
+		out := [][]string{elevate(step...)}
+		if system {
+			out = append(out, elevate(profile+"/bin/switch-to-configuration", "switch"))
+		}
+		return out
+	case "cleanup":
+		del := []string{"nix-env", "-p", profile, "--delete-generations"}
+		if k, ok := intArg(in.Args["keep"]); ok {
+			del = append(del, fmt.Sprintf("(all but the %d newest)", k))
+		}
+		if d := str(in.Args["older_than"]); d != "" {
+			del = append(del, "(older than "+d+")")
+		}
+		return [][]string{elevate(del...), elevate("nix-store", "--gc")}
+	case "update":
+		if system {
+			if fileExists(e.o.Host.HostPath("/etc/nixos/flake.nix")) {
+				return [][]string{elevate("nix", "flake", "update", "--flake", "/etc/nixos"), elevate("nixos-rebuild", "switch", "--flake", "/etc/nixos")}
+			}
+			return [][]string{elevate("nix-channel", "--update"), elevate("nixos-rebuild", "switch")}
+		}
+		return [][]string{{"nix-channel", "--update"}, {"nix-env", "-p", profile, "-u"}}
+	}
+	return [][]string{}
+}
+
+// elevation is the command privileged steps run through (SPEC §2): sudo unless configured.
+func (e *Engine) elevation() string {
+	if e.o.Elevation != "" {
+		return e.o.Elevation
+	}
+	return "sudo"
 }
 
 func (e *Engine) cliArgv(in intent.Intent) [][]string {
