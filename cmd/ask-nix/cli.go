@@ -207,10 +207,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return ui.fail(err, nil)
 	}
+	tLoad := time.Now()
 	eng, err := engine.New(ctx, o)
 	if err != nil {
 		return ui.fail(err, nil)
 	}
+	load := time.Since(tLoad)
 	defer eng.Close()
 	if ui.interactive() {
 		req.Confirm = ui.confirm
@@ -225,7 +227,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	t := time.Now()
 	code = ui.render(env, req, explain, err)
 	if c.ShowMetrics {
-		ui.metrics(env, time.Since(t))
+		ui.metrics(env, load, time.Since(t))
 	}
 	if ctx.Err() != nil {
 		return 130

@@ -25,14 +25,16 @@ type ui struct {
 	g              globals
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	rawStderr      io.Writer // for the TTY check
 	debug          bool
 	noColor        bool
 }
 
 func newUI(g globals, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *ui {
+	raw := stderr
 	d := strings.ToLower(getenv("DEBUG"))
 	_, noColor := os.LookupEnv("NO_COLOR")
-	return &ui{g: g, stdin: stdin, stdout: stdout, stderr: stderr, debug: g.Debug || d == "true" || d == "1", noColor: noColor || getenv("NO_COLOR") != ""}
+	return &ui{g: g, stdin: stdin, stdout: stdout, stderr: stderr, rawStderr: raw, debug: g.Debug || d == "true" || d == "1", noColor: noColor || getenv("NO_COLOR") != ""}
 }
 
 func (u *ui) debugf(format string, args ...any) {
@@ -46,7 +48,7 @@ func isTTY(v any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func (u *ui) interactive() bool { return isTTY(u.stdin) && isTTY(u.stderr) }
+func (u *ui) interactive() bool { return isTTY(u.stdin) && isTTY(u.rawStderr) }
 
 // confirm asks on the terminal; only "y" or "yes" confirms.
 func (u *ui) confirm(plan engine.Plan, d policy.Decision) bool {
@@ -159,7 +161,7 @@ func (u *ui) render(env *engine.Envelope, req engine.Request, explain bool, err 
 	return 0
 }
 
-func (u *ui) metrics(env *engine.Envelope, render time.Duration) {
+func (u *ui) metrics(env *engine.Envelope, load, render time.Duration) {
 	if env == nil {
 		return
 	}
@@ -168,8 +170,8 @@ func (u *ui) metrics(env *engine.Envelope, render time.Duration) {
 	if c == "" {
 		c = "none"
 	}
-	fmt.Fprintf(u.stderr, "ask-nix: metrics: parse=%s rules=%s policy=%s backend=%s render=%s cache=%s\n",
-		ms(m.Parse), ms(m.Rules), ms(m.Policy), ms(m.Backend), ms(render), c)
+	fmt.Fprintf(u.stderr, "ask-nix: metrics: load=%s parse=%s rules=%s policy=%s backend=%s render=%s cache=%s\n",
+		ms(load), ms(m.Parse), ms(m.Rules), ms(m.Policy), ms(m.Backend), ms(render), c)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d.Microseconds())/1000) }
