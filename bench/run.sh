@@ -44,6 +44,8 @@ nix-env -p $profile --list-generations >/dev/null && nix path-info -S $(echo $li
 SH
 chmod +x "$out/nix-generations-with-sizes"
 bench generations-with-sizes "$A generations --profile $profile" "$out/nix-generations-with-sizes"
+# The same with the result cache warm (hyperfine's warm-up runs fill it): a repeated request.
+bench generations-cached "$out/ask-nix generations --profile $profile" "$out/nix-generations-with-sizes"
 bench closure-size "$A path-info -S $one" "nix path-info -S $one"
 bench path-info "$A path-info --json $one" "nix path-info --json $one"
 bench version "$out/ask-nix --version" "nix --version"
