@@ -14,6 +14,71 @@ type words struct {
 	lower []string
 }
 
+// keywords are the words typos are corrected towards; only words that are not already
+// known are corrected, and never into a package argument.
+var keywords = []string{
+	"install", "uninstall", "remove", "search", "rollback", "generations", "generation", "cleanup", "update",
+	"upgrade", "garbage", "configuration", "installed", "version", "delete", "previous", "packages", "package",
+	"statistics", "errors", "system", "kernel", "channels",
+}
+
+var knownWords = map[string]bool{}
+
+func init() {
+	for _, k := range keywords {
+		knownWords[k] = true
+	}
+}
+
+// typos maps short misspellings a distance rule cannot catch safely.
+var typos = map[string]string{"fnd": "find", "serach": "search", "seach": "search", "instal": "install", "intall": "install",
+	"isntall": "install", "uninstal": "uninstall", "remvoe": "remove", "rmeove": "remove", "gens": "generations",
+	"rolback": "rollback", "rollbak": "rollback", "cleanp": "cleanup", "updte": "update", "upate": "update", "udpate": "update"}
+
+// correct returns the keyword a misspelt word stands for, or the word itself.
+func correct(l string) string {
+	if t, ok := typos[l]; ok {
+		return t
+	}
+	if len(l) < 6 || knownWords[l] {
+		return l
+	}
+	for _, k := range keywords {
+		if osa(l, k) == 1 {
+			return k
+		}
+	}
+	return l
+}
+
+// osa is the optimal string alignment distance (Levenshtein with transpositions).
+func osa(a, b string) int {
+	if d := len(a) - len(b); d > 2 || d < -2 {
+		return 3
+	}
+	m := make([][]int, len(a)+1)
+	for i := range m {
+		m[i] = make([]int, len(b)+1)
+		m[i][0] = i
+	}
+	for j := range m[0] {
+		m[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			m[i][j] = min(m[i-1][j]+1, m[i][j-1]+1, m[i-1][j-1]+c)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				m[i][j] = min(m[i][j], m[i-2][j-2]+1)
+			}
+		}
+	}
+	return m[len(a)][len(b)]
+}
+
 func splitWords(text string) words {
 	var w words
 	for _, f := range strings.Fields(text) {
@@ -24,8 +89,12 @@ func splitWords(text string) words {
 		if f == "" {
 			continue
 		}
+		l := strings.ToLower(f)
+		if base, ok := strings.CutSuffix(l, "'s"); ok && len(base) > 2 && base != "let" && base != "what" && base != "it" && base != "that" && base != "where" {
+			l, f = base, f[:len(base)] // "system's generations": the possessive
+		}
 		w.orig = append(w.orig, f)
-		w.lower = append(w.lower, strings.ToLower(f))
+		w.lower = append(w.lower, correct(l))
 	}
 	return w
 }
@@ -62,7 +131,7 @@ func (w words) phrase(p string) bool {
 var leadingFillers = []string{
 	"hey", "hi", "hello", "please", "pls", "plz", "kindly", "ask-nix", "nix", "ok", "okay", "so", "um", "just",
 	"can you", "could you", "would you", "will you", "can u", "could u",
-	"i want to", "i wanna", "i'd like to", "i would like to", "i need to", "i need you to", "help me",
+	"i want to", "i wanna", "i'd like to", "i would like to", "i need to", "i need you to", "help me to",
 	"let's", "lets", "let me", "go ahead and", "try to", "i want you to", "for me",
 }
 
@@ -89,6 +158,7 @@ var argNoise = map[string]bool{
 	"about": true, "of": true, "to": true, "on": true, "in": true, "nixpkgs": true, "any": true, "available": true,
 	"are": true, "is": true, "there": true, "that": true, "which": true, "what": true, "with": true, "now": true,
 	"thanks": true, "thank": true, "you": true, "up": true, "it": true, "system": true, "from": true,
+	"latest": true, "newest": true, "new": true, "current": true, "version": true, "recent": true, "stable": true,
 }
 
 var numberWords = map[string]int{
@@ -131,16 +201,35 @@ type rule func(w words) (action string, args map[string]any, confidence float64,
 
 // rules are tried in order; earlier ones are more specific.
 var rules = []rule{
-	ruleHelp, ruleCache, ruleErrors, ruleRollback, ruleDiff, ruleCleanup, ruleGenerations,
-	ruleDisk, ruleInstalled, ruleUpdate, ruleInfo, ruleConfig, ruleRemove, ruleInstall, ruleSearch,
+	ruleQuestionAboutCommand, ruleHelp, ruleCache, ruleErrors, ruleRollback, ruleDiff, ruleCleanup, ruleGenerations,
+	ruleDisk, ruleInfo, ruleConfig, ruleInstalled, ruleUpdate, ruleRemove, ruleInstall, ruleSearch,
+}
+
+// ruleQuestionAboutCommand: "what does rm do", "what is chmod" ask about a word; they
+// are not requests to act (and never a mutation).
+func ruleQuestionAboutCommand(w words) (string, map[string]any, float64, bool) {
+	l := w.lower
+	if len(l) >= 3 && len(l) <= 5 && (l[0] == "what" || l[0] == "how") && (l[1] == "does" || l[1] == "is" || l[1] == "do") &&
+		l[2] != "this" && l[2] != "it" && l[2] != "ask-nix" && l[2] != "you" && l[2] != "i" {
+		last := l[len(l)-1]
+		if last == "do" || last == "mean" || last == "work" || last == "does" || (l[1] == "is" && len(l) == 3) {
+			return "unknown", nil, 0, true
+		}
+	}
+	return "", nil, 0, false
 }
 
 func ruleHelp(w words) (string, map[string]any, float64, bool) {
 	if len(w.lower) <= 2 && w.has("help", "usage", "?", "commands", "examples") {
 		return "help", nil, 0.95, true
 	}
-	if w.phrase("what can you do") || w.phrase("what can i do") || w.phrase("how do i use") || w.phrase("how does this work") || w.phrase("show help") {
+	if w.phrase("what can you do") || w.phrase("what can i do") || w.phrase("how do i use") || w.phrase("how does this work") ||
+		w.phrase("show help") || w.phrase("what can i ask") || w.phrase("what can this") || w.phrase("what commands") ||
+		w.phrase("some examples") || w.phrase("show examples") {
 		return "help", nil, 0.9, true
+	}
+	if w.has("help") && !w.has(append(append([]string{}, installVerbs...), append(removeVerbs, searchVerbs...)...)...) && len(w.lower) <= 4 {
+		return "help", nil, 0.85, true
 	}
 	return "", nil, 0, false
 }
@@ -149,13 +238,10 @@ func ruleCache(w words) (string, map[string]any, float64, bool) {
 	if !w.has("cache", "cached") {
 		return "", nil, 0, false
 	}
-	if w.has("clear", "flush", "empty", "reset", "wipe", "purge", "drop", "invalidate") {
+	if w.has("clear", "flush", "empty", "reset", "wipe", "purge", "drop", "invalidate", "delete", "remove", "erase") {
 		return "cache-clear", nil, 0.9, true
 	}
-	if w.has("stats", "statistics", "stat", "status", "hit", "hits", "ratio", "size", "show") || len(w.lower) <= 2 {
-		return "cache-stats", nil, 0.85, true
-	}
-	return "", nil, 0, false
+	return "cache-stats", nil, 0.85, true
 }
 
 func ruleErrors(w words) (string, map[string]any, float64, bool) {
@@ -163,7 +249,7 @@ func ruleErrors(w words) (string, map[string]any, float64, bool) {
 		!w.has("install", "remove", "search", "find") {
 		return "errors", nil, 0.85, true
 	}
-	if w.phrase("what went wrong") {
+	if w.phrase("what went wrong") || (w.has("fail", "failed", "failures", "errors") && w.has("why", "what", "show", "list", "any", "recent", "last", "today")) {
 		return "errors", nil, 0.85, true
 	}
 	return "", nil, 0, false
@@ -193,6 +279,7 @@ func generationArg(w words) (int, bool) {
 
 func ruleRollback(w words) (string, map[string]any, float64, bool) {
 	rb := w.has("rollback", "roll-back", "revert", "undo") || w.phrase("roll back") || w.phrase("go back") ||
+		w.phrase("roll it back") || w.phrase("roll that back") || w.phrase("roll the system back") ||
 		w.phrase("switch back") || w.phrase("switch to generation") || w.phrase("restore generation") || w.phrase("restore the previous")
 	if !rb {
 		return "", nil, 0, false
@@ -215,10 +302,13 @@ func ruleRollback(w words) (string, map[string]any, float64, bool) {
 }
 
 func ruleDiff(w words) (string, map[string]any, float64, bool) {
-	if !(w.has("diff", "difference", "differences", "compare", "changed", "changes") || w.phrase("what's new")) {
+	if !(w.has("diff", "difference", "differences", "compare", "changed", "changes", "different", "change") || w.phrase("what's new")) {
 		return "", nil, 0, false
 	}
 	if !(w.has("generation", "generations", "gen", "diff", "compare", "system", "update", "rebuild", "last", "between") || w.phrase("what changed")) {
+		return "", nil, 0, false
+	}
+	if w.has("channel", "channels", "cache") || (w.has("would", "will") && w.has("update", "upgrade")) {
 		return "", nil, 0, false
 	}
 	args := map[string]any{}
@@ -242,6 +332,9 @@ var durationRe = regexp.MustCompile(`^([0-9]+)(d|h|w|m|days?|hours?|weeks?|month
 func olderThan(w words) (string, bool) {
 	for i := range w.lower {
 		n, ok := parseNumber(w.lower[i])
+		if !ok && (w.lower[i] == "a" || w.lower[i] == "an" || w.lower[i] == "one") {
+			n, ok = 1, true
+		}
 		unit := ""
 		if ok && i+1 < len(w.lower) {
 			unit = w.lower[i+1]
@@ -274,18 +367,21 @@ func olderThan(w words) (string, bool) {
 }
 
 func ruleCleanup(w words) (string, map[string]any, float64, bool) {
-	clean := w.has("cleanup", "clean", "gc", "garbage", "prune", "purge", "declutter") || w.phrase("free up") ||
-		w.phrase("make space") || w.phrase("make room") || w.phrase("reclaim") || w.phrase("collect-garbage")
-	oldGens := (w.has("delete", "remove", "drop", "wipe", "get") && w.has("old", "older", "generations")) && w.has("generations", "old")
-	if !clean && !oldGens {
-		return "", nil, 0, false
-	}
-	if !clean && !w.has("generations") {
+	askingHow := w.has("how", "much", "could", "can", "would", "is", "am", "what", "what's")
+	clean := w.has("cleanup", "clean", "gc", "garbage", "prune", "purge", "declutter") ||
+		(w.has("clear", "reclaim", "recover") && w.has("space", "room", "disk") && !askingHow) ||
+		(w.phrase("free up") && !w.has("how", "much", "could", "can", "would")) ||
+		(w.has("make") && w.has("room", "space")) || w.phrase("reclaim") || w.phrase("collect-garbage")
+	deleting := w.has("delete", "remove", "drop", "wipe", "get", "clear", "erase")
+	oldGens := deleting && (w.has("generations") || (w.has("older", "ago") && w.has("everything", "all", "stuff")) || (w.has("unused") && w.has("store", "packages")))
+	keeping := w.has("keep") && w.has("generations", "last", "newest") && !w.has("installed")
+	allBut := w.phrase("all but")
+	if !clean && !oldGens && !keeping && !allBut {
 		return "", nil, 0, false
 	}
 	args := map[string]any{}
-	if i := w.index("keep", "keeping", "last", "newest", "latest"); i >= 0 {
-		for j := i + 1; j < len(w.lower) && j <= i+3; j++ {
+	if i := w.index("keep", "keeping", "last", "newest", "latest", "but"); i >= 0 {
+		for j := i + 1; j < len(w.lower) && j <= i+4; j++ {
 			if n, ok := parseNumber(w.lower[j]); ok {
 				args["keep"] = n
 				break
@@ -314,9 +410,15 @@ func ruleDisk(w words) (string, map[string]any, float64, bool) {
 	if w.has("disk", "storage") && !w.has("install", "search") {
 		return "disk", nil, 0.9, true
 	}
-	question := w.has("how", "what", "what's", "whats", "much", "is", "show", "check", "left", "do", "does")
-	if w.has("space") && question && !w.phrase("free up") {
+	question := w.has("how", "what", "what's", "whats", "much", "is", "show", "check", "left", "do", "does", "am", "full")
+	if w.has("space", "room") && question {
 		return "disk", nil, 0.9, true
+	}
+	if w.phrase("free up") && w.has("how", "much", "could", "can", "would") {
+		return "disk", nil, 0.85, true
+	}
+	if w.has("drive", "full") && w.has("how", "is", "my") {
+		return "disk", nil, 0.85, true
 	}
 	if w.has("store") && w.has("size", "big", "large", "much") {
 		return "disk", nil, 0.9, true
@@ -338,13 +440,21 @@ func packageArg(w words, i int) (string, bool) {
 func ruleInstalled(w words) (string, map[string]any, float64, bool) {
 	args := map[string]any{}
 	if w.has("installed") && !w.has("install") {
-		if i := w.index("is", "was", "have"); i >= 0 && w.lower[0] == "is" {
-			if p, ok := packageArg(w, i); ok && p != "installed" {
+		switch {
+		case w.lower[0] == "is" && len(w.lower) >= 3:
+			args["package"] = w.orig[1]
+		case w.index("of") >= 0:
+			if p, ok := packageArg(w, w.index("of")); ok && p != "installed" {
 				args["package"] = p
 			}
-		}
-		if w.lower[0] == "is" && len(w.lower) >= 3 {
-			args["package"] = w.orig[1]
+		case w.index("if") >= 0:
+			if p, ok := packageArg(w, w.index("if")); ok && p != "installed" {
+				args["package"] = p
+			}
+		case w.phrase("i have"):
+			if p, ok := packageArg(w, w.index("have")); ok && p != "installed" {
+				args["package"] = p
+			}
 		}
 		return "installed", args, 0.9, true
 	}
@@ -362,13 +472,16 @@ func ruleInstalled(w words) (string, map[string]any, float64, bool) {
 		}
 		return "installed", args, 0.85, true
 	}
-	if (w.has("list", "show", "what", "which") && w.has("packages", "programs", "software")) && w.has("my", "i", "have") {
+	if (w.has("list", "show", "what", "which") && w.has("packages", "programs", "software")) && w.has("my", "i", "have", "system") {
 		return "installed", args, 0.85, true
 	}
 	return "", nil, 0, false
 }
 
 func ruleUpdate(w words) (string, map[string]any, float64, bool) {
+	if w.phrase("up to date") || w.phrase("up-to-date") {
+		return "update", nil, 0.85, true
+	}
 	if w.has("update", "upgrade", "updates", "upgrades", "refresh") && !w.has("index", "cache") {
 		if w.lower[0] == "update" || w.lower[0] == "upgrade" || w.has("system", "everything", "nixos", "channels", "channel", "flake", "packages", "all", "any", "available") {
 			return "update", nil, 0.88, true
@@ -382,8 +495,14 @@ func ruleInfo(w words) (string, map[string]any, float64, bool) {
 	if w.has("info", "information", "uname", "kernel", "about") && (len(w.lower) <= 4 || w.has("system", "nixos", "kernel", "machine")) {
 		return "info", nil, 0.88, true
 	}
-	if w.has("nixos") && w.has("version", "release", "running") {
+	if w.has("nixos") && w.has("version", "release", "running") && !w.has("update", "upgrade") {
 		return "info", nil, 0.9, true
+	}
+	if w.has("nixpkgs") && w.has("revision", "commit", "version") {
+		return "info", nil, 0.88, true
+	}
+	if w.has("kernel") && !w.has("install", "search", "module", "modules") {
+		return "info", nil, 0.88, true
 	}
 	if w.phrase("what system") || w.phrase("which nixos") || w.phrase("system status") {
 		return "info", nil, 0.85, true
@@ -392,8 +511,11 @@ func ruleInfo(w words) (string, map[string]any, float64, bool) {
 }
 
 func ruleConfig(w words) (string, map[string]any, float64, bool) {
-	if w.has("config", "configuration", "configuration.nix", "flake.nix", "settings") && !w.has("install", "search", "option", "options") {
+	if w.has("config", "configuration", "configuration.nix", "flake.nix", "settings", "configured", "flake", "inputs", "channels") && !w.has("install", "search", "option", "options", "update", "upgrade", "cache") {
 		return "config", nil, 0.85, true
+	}
+	if w.phrase("nix files") {
+		return "config", nil, 0.8, true
 	}
 	return "", nil, 0, false
 }
@@ -405,8 +527,17 @@ func ruleRemove(w words) (string, map[string]any, float64, bool) {
 	if w.phrase("get rid of") {
 		i = w.index("of")
 	}
+	if w.phrase("take off") || (w.has("drop") && w.has("from")) {
+		i = w.index("off", "drop")
+	}
 	if i < 0 {
 		return "", nil, 0, false
+	}
+	if i+1 < len(w.lower) && isPronoun(w.lower[i+1]) {
+		if q, ok := contentWord(w); ok {
+			return "remove", map[string]any{"package": q}, 0.8, true
+		}
+		return "remove", nil, 0.4, true
 	}
 	if p, ok := packageArg(w, i); ok {
 		return "remove", map[string]any{"package": p}, 0.93, true
@@ -414,11 +545,42 @@ func ruleRemove(w words) (string, map[string]any, float64, bool) {
 	return "remove", nil, 0.4, true
 }
 
+func isPronoun(s string) bool {
+	switch strings.ToLower(s) {
+	case "it", "this", "that", "them", "those", "these":
+		return true
+	}
+	return false
+}
+
+// contentWord is the first word that is not a verb, filler or noise: what a pronoun
+// ("remove it") refers to.
+func contentWord(w words) (string, bool) {
+	skip := map[string]bool{"i": true, "don't": true, "dont": true, "do": true, "not": true, "want": true, "need": true,
+		"anymore": true, "any": true, "more": true, "longer": true, "no": true, "remove": true, "uninstall": true, "delete": true,
+		"so": true, "please": true, "and": true, "then": true}
+	for j, l := range w.lower {
+		if skip[l] || argNoise[l] || isPronoun(l) {
+			continue
+		}
+		return w.orig[j], true
+	}
+	return "", false
+}
+
 var installVerbs = []string{"install", "instal", "intall", "isntall", "add", "get", "setup", "put"}
 
 func ruleInstall(w words) (string, map[string]any, float64, bool) {
+	if w.phrase("set up") {
+		if p, ok := packageArg(w, w.index("up")); ok {
+			return "install", map[string]any{"package": p}, 0.85, true
+		}
+	}
+	if len(w.lower) == 3 && (w.phrase("i need") || w.phrase("give me") || w.phrase("gimme")) {
+		return "install", map[string]any{"package": w.orig[2]}, 0.75, true
+	}
 	i := w.index(installVerbs...)
-	if i < 0 || (w.lower[i] == "get" && i > 1) {
+	if i < 0 || (w.lower[i] == "get" && i > 1 && !(w.lower[0] == "can" || w.lower[0] == "could" || w.lower[0] == "may")) {
 		return "", nil, 0, false
 	}
 	if p, ok := packageArg(w, i); ok {
@@ -431,11 +593,29 @@ func ruleInstall(w words) (string, map[string]any, float64, bool) {
 	return "install", nil, 0.4, true
 }
 
+// searchNoise are words around a search query that are not part of it.
+var searchNoise = map[string]bool{"for": true, "something": true, "do": true, "i": true, "have": true, "can": true, "use": true,
+	"good": true, "related": true, "like": true, "there": true, "you": true, "me": true, "looking": true, "provide": true,
+	"provides": true, "any": true, "a": true, "an": true, "some": true, "in": true, "nixpkgs": true, "i'm": true, "im": true,
+	"to": true, "are": true, "is": true, "which": true, "what": true, "please": true, "pls": true, "hey": true, "packages": true,
+	"package": true, "available": true, "show": true, "find": true, "search": true, "look": true, "up": true, "tool": true,
+	"browse": true, "searching": true, "lookup": true, "locate": true, "exist": true, "exists": true, "software": true}
+
+// keepInQuery are noise words elsewhere that name what is searched for.
+var keepInQuery = map[string]bool{"tools": true, "app": true, "apps": true, "application": true, "applications": true}
+
 var searchVerbs = []string{"search", "find", "look", "lookup", "seach", "serach", "fnd", "searching", "browse", "locate"}
 
 func ruleSearch(w words) (string, map[string]any, float64, bool) {
 	i := w.index(searchVerbs...)
 	conf := 0.92
+	if i < 0 && (w.has("looking", "provide", "provides", "exist", "exists") || w.lower[0] == "any" || w.phrase("are there any") || (w.phrase("show me") && !w.has("my", "i"))) {
+		i = w.index("looking", "provide", "provides", "any", "me")
+		if w.has("exist", "exists") && i < 0 {
+			i = 0
+		}
+		conf = 0.8
+	}
 	if i < 0 {
 		if w.phrase("is there") || w.has("available", "recommend", "suggest", "alternatives", "alternative") {
 			i = 0
@@ -447,7 +627,7 @@ func ruleSearch(w words) (string, map[string]any, float64, bool) {
 	var q []string
 	for j := i + 1; j < len(w.orig); j++ {
 		l := w.lower[j]
-		if argNoise[l] || l == "for" || l == "something" || l == "do" || l == "i" || l == "have" || l == "can" || l == "use" || l == "good" {
+		if (argNoise[l] && !keepInQuery[l]) || searchNoise[l] {
 			continue
 		}
 		q = append(q, w.orig[j])
@@ -455,7 +635,7 @@ func ruleSearch(w words) (string, map[string]any, float64, bool) {
 	if i == 0 && w.index(searchVerbs...) < 0 {
 		q = q[:0]
 		for j, l := range w.lower {
-			if argNoise[l] || l == "there" || l == "recommend" || l == "suggest" || l == "can" || l == "you" || l == "something" || l == "good" || l == "alternative" || l == "alternatives" {
+			if (argNoise[l] && !keepInQuery[l]) || searchNoise[l] || l == "recommend" || l == "suggest" || l == "alternative" || l == "alternatives" {
 				continue
 			}
 			q = append(q, w.orig[j])
