@@ -157,6 +157,32 @@ func (e *Engine) search(in intent.Intent) (any, error) {
 	return SearchResult{Query: q, Index: idx.Meta, Results: idx.Search(q, limit)}, nil
 }
 
+// checkPackage looks pkg up in the package index and, when the index does not know it,
+// returns a warning with the closest names. The index may lack real attributes (aliases,
+// or an old index), so this never stops a request.
+func (e *Engine) checkPackage(pkg string) string {
+	if pkg == "" {
+		return ""
+	}
+	idx, err := e.loadIndex()
+	if err != nil {
+		e.o.Debugf("package check skipped: %v", err)
+		return ""
+	}
+	res := idx.Search(pkg, 3)
+	var names []string
+	for _, r := range res {
+		if r.Attr == pkg {
+			return ""
+		}
+		names = append(names, r.Attr)
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("the package index (%s) has no package %q", idx.Meta.Source, pkg)
+	}
+	return fmt.Sprintf("the package index (%s) has no package %q; did you mean %s?", idx.Meta.Source, pkg, strings.Join(names, ", "))
+}
+
 // IndexAgeWarning returns a warning when the index that answered is older than 30 days.
 func (e *Engine) IndexAgeWarning() string {
 	if e.index == nil || e.index.Meta.Date.IsZero() {

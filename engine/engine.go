@@ -163,7 +163,10 @@ type Envelope struct {
 	Plan     Plan             `json:"plan"`
 	Decision *policy.Decision `json:"decision"`
 	Result   any              `json:"result"`
-	Metrics  Metrics          `json:"-"`
+	// Warnings are things the user should know that do not stop the request, such as a
+	// package name the index does not know ("did you mean").
+	Warnings []string `json:"warnings,omitempty"`
+	Metrics  Metrics  `json:"-"`
 }
 
 // PolicyInput builds SPEC §6's input document for env.
@@ -239,6 +242,11 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 	}
 	if req.Explain {
 		return env, nil
+	}
+	if env.Intent.Action == "install" && !req.Explain {
+		if w := e.checkPackage(str(env.Intent.Args["package"])); w != "" {
+			env.Warnings = append(env.Warnings, w)
+		}
 	}
 	if req.DryRun && env.Plan.Mutates {
 		env.Result = MutationResult{Plan: env.Plan, Executed: false}

@@ -218,8 +218,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		req.Confirm = ui.confirm
 	}
 	env, err := eng.Handle(ctx, req)
-	if w := eng.IndexAgeWarning(); w != "" && !c.Quiet {
-		fmt.Fprintf(stderr, "ask-nix: warning: %s\n", w)
+	if !c.Quiet {
+		if env != nil {
+			for _, w := range env.Warnings {
+				fmt.Fprintf(stderr, "ask-nix: warning: %s\n", w)
+			}
+		}
+		if w := eng.IndexAgeWarning(); w != "" {
+			fmt.Fprintf(stderr, "ask-nix: warning: %s\n", w)
+		}
 	}
 	if err != nil {
 		eng.LogError(req.Text, err)

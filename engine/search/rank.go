@@ -74,8 +74,10 @@ func score(p *Package, q string, words []string) float64 {
 		s = 70 - float64(min(len(name)-len(q), 20))
 	case strings.Contains(name, q):
 		s = 45 - float64(min(len(name)-len(q), 20))/2
-	case len(q) >= 4 && !strings.Contains(q, " ") && within(name, q, 1+len(q)/6):
-		s = 55
+	case len(q) >= 4 && !strings.Contains(q, " "):
+		if d := distance(name, q, 1+len(q)/6); d >= 0 {
+			s = 58 - 8*float64(d)
+		}
 	}
 	if len(words) > 0 {
 		desc := strings.ToLower(p.Description)
@@ -103,10 +105,10 @@ func score(p *Package, q string, words []string) float64 {
 	return max(s, 0.01)
 }
 
-// within reports whether the edit distance of a and b is at most k.
-func within(a, b string, k int) bool {
+// distance is the edit distance of a and b when it is at most k, else -1.
+func distance(a, b string, k int) int {
 	if d := len(a) - len(b); d > k || -d > k {
-		return false
+		return -1
 	}
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
@@ -125,9 +127,12 @@ func within(a, b string, k int) bool {
 			best = min(best, cur[j])
 		}
 		if best > k {
-			return false
+			return -1
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(b)] <= k
+	if prev[len(b)] > k {
+		return -1
+	}
+	return prev[len(b)]
 }
