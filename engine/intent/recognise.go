@@ -91,7 +91,10 @@ func splitWords(text string) words {
 		}
 		l := strings.ToLower(f)
 		if base, ok := strings.CutSuffix(l, "'s"); ok && len(base) > 2 && base != "let" && base != "what" && base != "it" && base != "that" && base != "where" {
-			l, f = base, f[:len(base)] // "system's generations": the possessive
+			// "system's generations": the possessive. "'s" is two ASCII bytes in f too.
+			if strings.HasSuffix(f, "'s") || strings.HasSuffix(f, "'S") {
+				l, f = base, f[:len(f)-2]
+			}
 		}
 		w.orig = append(w.orig, f)
 		w.lower = append(w.lower, correct(l))
