@@ -133,7 +133,11 @@ func (e *Engine) loadIndex() (*search.Index, error) {
 	if e.index != nil {
 		return e.index, nil
 	}
-	idx, err := search.Open(e.o.IndexPaths)
+	cacheDir := ""
+	if dirs := e.o.IndexCacheDirs; len(dirs) > 0 {
+		cacheDir = dirs[0]
+	}
+	idx, err := search.Open(e.o.IndexPaths, cacheDir)
 	if err != nil {
 		return nil, err
 	}

@@ -62,10 +62,12 @@ type Options struct {
 	NoCache    bool
 	Policy     policy.Options
 	IndexPaths []string
-	StateDir   string         // $XDG_STATE_HOME/ask-nix: errors.jsonl, audit.jsonl
-	Config     map[string]any // effective settings, for the policy input
-	Debugf     func(format string, args ...any)
-	Now        func() time.Time
+	// IndexCacheDirs keep the embedded index decompressed between runs ($XDG_CACHE_HOME/ask-nix).
+	IndexCacheDirs []string
+	StateDir       string         // $XDG_STATE_HOME/ask-nix: errors.jsonl, audit.jsonl
+	Config         map[string]any // effective settings, for the policy input
+	Debugf         func(format string, args ...any)
+	Now            func() time.Time
 	// Build identifies the binary; cached results of another build are not used.
 	Build string
 	// Elevation runs privileged steps: "sudo" (default), "doas" or "run0".

@@ -459,7 +459,13 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 			UserDirs:  userPolicies,
 		},
 		IndexPaths: search.Locations(dataHome, root),
-		StateDir:   stateDir,
+		IndexCacheDirs: func() []string {
+			if c := xdg("XDG_CACHE_HOME", ".cache"); c != "" {
+				return []string{filepath.Join(c, "ask-nix")}
+			}
+			return nil
+		}(),
+		StateDir: stateDir,
 		Config: map[string]any{
 			"enhanced": enhanced, "cache_ttl_seconds": int(ttl / time.Second), "profile": g.Profile,
 			"dry_run": g.DryRun, "yes": g.Yes,

@@ -4,9 +4,11 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // defaultIndex is built by mkindex from ../shared/data/nixpkgs/packages.json.br (README,
@@ -21,17 +23,88 @@ func Locations(dataHome, root string) []string {
 }
 
 // Open loads the first index of paths that exists, else the embedded default. A file that
-// exists but cannot be read is an error, not a silent fall-back.
-func Open(paths []string) (*Index, error) {
+// exists but cannot be read is an error, not a silent fall-back. cacheDir, when not empty,
+// keeps the embedded index decompressed so later processes map it instead of
+// decompressing it again.
+func Open(paths []string, cacheDir string) (*Index, error) {
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
+		data, err := mapFile(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read index %s: %w", p, err)
 		}
-		return Read(b, p)
+		return Read(data, p)
 	}
-	return Read(defaultIndex, "embedded")
+	return openEmbedded(cacheDir)
+}
+
+func openEmbedded(cacheDir string) (*Index, error) {
+	if cacheDir == "" {
+		return Read(defaultIndex, "embedded")
+	}
+	cached := filepath.Join(cacheDir, fmt.Sprintf("embedded-index-%08x", crc32.ChecksumIEEE(defaultIndex)))
+	if data, err := mapFile(cached); err == nil {
+		if idx, err := Read(data, "embedded"); err == nil {
+			return idx, nil
+		}
+	}
+	raw, err := decompress(defaultIndex)
+	if err != nil {
+		return nil, fmt.Errorf("%w: embedded: %v", ErrBadIndex, err)
+	}
+	idx, err := Read(raw, "embedded")
+	if err != nil {
+		return nil, err
+	}
+	_ = writeFileAtomic(cached, raw) // a cache: failing to keep it only costs time
+	return idx, nil
+}
+
+// mapFile maps a file read-only (or reads it when it cannot be mapped).
+func mapFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() == 0 || st.Size() > 1<<31 {
+		return os.ReadFile(path)
+	}
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return os.ReadFile(path)
+	}
+	return data, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it into place,
+// so a reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
 }

@@ -2,6 +2,11 @@
 // (the channel's packages.json.br, plain or zstd JSON of that shape, `nix search --json`,
 // `nix-env -qaP --json --meta`), the compact index format, the embedded default index,
 // and ranking queries against it.
+//
+// An index file is text: a header line, then one line per package with tab-separated
+// fields. Opening one maps it into memory and records where each field starts; strings
+// handed out point into the mapping, so opening costs one pass over the bytes and no
+// per-package allocation.
 package search
 
 import (
@@ -13,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -23,6 +29,13 @@ type Package struct {
 	Pname       string `json:"pname"`
 	Version     string `json:"version"`
 	Description string `json:"description"`
+	// Ranking signals derived from the package set.
+	Maintainers int    `json:"-"` // len(meta.maintainers): a proxy for how much a package is used
+	Family      int    `json:"-"` // attributes whose name extends this one's (grafana-*, postgresql_16…)
+	Category    string `json:"-"` // meta.position's directory, e.g. servers/http (empty for by-name)
+	// Terms are the normalised words searched: name parts, pname, category, description,
+	// each between spaces (" firefox web browser "). Computed when the index is built.
+	Terms string `json:"-"`
 }
 
 // Meta says where an index came from (SPEC §5 "index").
@@ -33,36 +46,91 @@ type Meta struct {
 	Path     string    `json:"path"`
 }
 
-// Index is a loaded package index.
+// The fields of a package line, in order.
+const (
+	fAttr = iota
+	fPname
+	fVersion
+	fMaintainers
+	fFamily
+	fCategory
+	fTerms
+	fDescription
+	nFields
+)
+
+// Index is an opened package index.
 type Index struct {
-	Meta     Meta
-	Packages []Package
+	Meta Meta
+	data []byte   // the package lines (mapped or decompressed); never modified
+	offs []uint32 // nFields+1 offsets per package: where each field starts, and the line's end
 }
 
-const magic = "#ask-nix-index v1"
+const magic = "#ask-nix-index v3"
 
 // ErrBadIndex marks an index file that cannot be read.
 var ErrBadIndex = errors.New("bad package index")
 
-// Write writes idx in the compact format: zstd-compressed lines of tab-separated fields,
-// after a header line with the provenance.
-func Write(w io.Writer, idx *Index) error {
-	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedBestCompression))
+// Len is the number of packages.
+func (idx *Index) Len() int { return len(idx.offs) / (nFields + 1) }
+
+func (idx *Index) field(i, f int) string {
+	o := idx.offs[i*(nFields+1):]
+	start, end := o[f], o[f+1]-1 // the byte before the next field is its tab (or newline)
+	if end <= start {
+		return ""
+	}
+	return unsafe.String(&idx.data[start], int(end-start))
+}
+
+func (idx *Index) intField(i, f int) int {
+	n, _ := strconv.Atoi(idx.field(i, f))
+	return n
+}
+
+// At returns package i. Its strings share the index's memory.
+func (idx *Index) At(i int) Package {
+	return Package{
+		Attr: idx.field(i, fAttr), Pname: idx.field(i, fPname), Version: idx.field(i, fVersion),
+		Maintainers: idx.intField(i, fMaintainers), Family: idx.intField(i, fFamily),
+		Category: idx.field(i, fCategory), Terms: idx.field(i, fTerms), Description: idx.field(i, fDescription),
+	}
+}
+
+// Write writes an uncompressed index: meta's source and date, and pkgs.
+func Write(w io.Writer, meta Meta, pkgs []Package) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	fmt.Fprintf(bw, "%s\t%s\t%s\t%d\n", magic, clean(meta.Source), meta.Date.UTC().Format(time.RFC3339), len(pkgs))
+	for i := range pkgs {
+		p := &pkgs[i]
+		t := p.Terms
+		if t == "" {
+			t = termsOf(p)
+		}
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version),
+			p.Maintainers, p.Family, clean(p.Category), clean(t), clean(p.Description))
+	}
+	return bw.Flush()
+}
+
+// WriteCompressed writes the index zstd-compressed (the embedded default).
+func WriteCompressed(w io.Writer, meta Meta, pkgs []Package) error {
+	var buf bytes.Buffer
+	if err := Write(&buf, meta, pkgs); err != nil {
+		return err
+	}
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression))
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(zw)
-	fmt.Fprintf(bw, "%s\t%s\t%s\t%d\n", magic, clean(idx.Meta.Source), idx.Meta.Date.UTC().Format(time.RFC3339), len(idx.Packages))
-	for _, p := range idx.Packages {
-		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version), clean(p.Description))
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	return zw.Close()
+	_, err = w.Write(enc.EncodeAll(buf.Bytes(), nil))
+	return err
 }
 
 func clean(s string) string {
+	if !strings.ContainsAny(s, "\t\n\r") {
+		return s
+	}
 	return strings.Map(func(r rune) rune {
 		if r == '\t' || r == '\n' || r == '\r' {
 			return ' '
@@ -71,14 +139,25 @@ func clean(s string) string {
 	}, s)
 }
 
-// Read loads an index written by Write.
-func Read(data []byte, path string) (*Index, error) {
-	zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+var zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+
+// decompress returns data itself, or its zstd decompression.
+func decompress(data []byte) ([]byte, error) {
+	if !bytes.HasPrefix(data, zstdMagic) {
+		return data, nil
+	}
+	zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
 	if err != nil {
 		return nil, err
 	}
 	defer zr.Close()
-	raw, err := zr.DecodeAll(data, nil)
+	return zr.DecodeAll(data, nil)
+}
+
+// Read opens an index held in data (an index file's bytes, plain or zstd-compressed);
+// path names it in errors and in Meta. data must not change afterwards.
+func Read(data []byte, path string) (*Index, error) {
+	raw, err := decompress(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadIndex, path, err)
 	}
@@ -88,30 +167,39 @@ func Read(data []byte, path string) (*Index, error) {
 	}
 	h := strings.Split(string(raw[:nl]), "\t")
 	if len(h) != 4 || h[0] != magic {
-		return nil, fmt.Errorf("%w: %s: not an ask-nix index", ErrBadIndex, path)
+		return nil, fmt.Errorf("%w: %s: not an ask-nix index (or one of another version)", ErrBadIndex, path)
 	}
 	n, err := strconv.Atoi(h[3])
 	if err != nil || n < 0 {
 		return nil, fmt.Errorf("%w: %s: bad package count", ErrBadIndex, path)
 	}
-	date, _ := time.Parse(time.RFC3339, h[2])
-	idx := &Index{Meta: Meta{Source: h[1], Date: date, Packages: n, Path: path}, Packages: make([]Package, 0, n)}
-	body := string(raw[nl+1:])
-	for len(body) > 0 {
-		line := body
-		if i := strings.IndexByte(body, '\n'); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			body = ""
-		}
-		f := strings.SplitN(line, "\t", 4)
-		if len(f) != 4 {
-			return nil, fmt.Errorf("%w: %s: bad line %q", ErrBadIndex, path, line)
-		}
-		idx.Packages = append(idx.Packages, Package{Attr: f[0], Pname: f[1], Version: f[2], Description: f[3]})
+	if len(raw) >= 1<<32 {
+		return nil, fmt.Errorf("%w: %s: too large", ErrBadIndex, path)
 	}
-	if len(idx.Packages) != n {
-		return nil, fmt.Errorf("%w: %s: %d packages, header says %d", ErrBadIndex, path, len(idx.Packages), n)
+	date, _ := time.Parse(time.RFC3339, h[2])
+	idx := &Index{Meta: Meta{Source: h[1], Date: date, Packages: n, Path: path}, data: raw, offs: make([]uint32, 0, n*(nFields+1))}
+	pos := nl + 1
+	for pos < len(raw) {
+		end := bytes.IndexByte(raw[pos:], '\n')
+		if end < 0 {
+			return nil, fmt.Errorf("%w: %s: truncated", ErrBadIndex, path)
+		}
+		end += pos
+		idx.offs = append(idx.offs, uint32(pos))
+		p := pos
+		for f := 1; f < nFields; f++ {
+			t := bytes.IndexByte(raw[p:end], '\t')
+			if t < 0 {
+				return nil, fmt.Errorf("%w: %s: a line with %d fields, want %d", ErrBadIndex, path, f, nFields)
+			}
+			p += t + 1
+			idx.offs = append(idx.offs, uint32(p))
+		}
+		idx.offs = append(idx.offs, uint32(end+1))
+		pos = end + 1
+	}
+	if idx.Len() != n {
+		return nil, fmt.Errorf("%w: %s: %d packages, header says %d", ErrBadIndex, path, idx.Len(), n)
 	}
 	return idx, nil
 }

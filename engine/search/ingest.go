@@ -47,7 +47,26 @@ type rawPackage struct {
 }
 
 type rawMeta struct {
-	Description string `json:"description"`
+	Description string            `json:"description"`
+	Maintainers []json.RawMessage `json:"maintainers"`
+	Position    string            `json:"position"`
+}
+
+// category turns meta.position ("pkgs/servers/http/nginx/generic.nix:311") into the
+// directories between pkgs/ and the package's own ("servers/http"); by-name packages and
+// package sets have none.
+func category(position, attr string) string {
+	p, _, _ := strings.Cut(position, ":")
+	rest, ok := strings.CutPrefix(p, "pkgs/")
+	if !ok || strings.HasPrefix(rest, "by-name/") {
+		return ""
+	}
+	dirs := strings.Split(rest, "/")
+	if len(dirs) < 3 {
+		return ""
+	}
+	dirs = dirs[:len(dirs)-2] // the package's directory and file
+	return strings.Join(dirs, "/")
 }
 
 // Parse reads a package set: the channel's {"version": 2, "packages": {ATTR: …}},
@@ -104,7 +123,31 @@ func Parse(r io.Reader) ([]Package, error) {
 		return nil, fmt.Errorf("%w: no packages", ErrBadInput)
 	}
 	slices.SortFunc(out, func(a, b Package) int { return strings.Compare(a.Attr, b.Attr) })
+	addFamilies(out)
 	return out, nil
+}
+
+// addFamilies counts, for each top-level attribute, the attributes whose name extends it
+// (postgresql: postgresql_16, postgresqlPackages…; grafana: grafana-loki…): large families
+// belong to widely used software.
+func addFamilies(pkgs []Package) {
+	var names []string
+	for _, p := range pkgs {
+		names = append(names, strings.ToLower(p.Attr))
+	}
+	slices.Sort(names)
+	for i := range pkgs {
+		n := strings.ToLower(pkgs[i].Attr)
+		if strings.Contains(n, ".") {
+			continue
+		}
+		j, _ := slices.BinarySearch(names, n)
+		count := 0
+		for k := j + 1; k < len(names) && strings.HasPrefix(names[k], n); k++ {
+			count++
+		}
+		pkgs[i].Family = min(count, 999)
+	}
 }
 
 func decodePackage(dec *json.Decoder, attr string) (Package, error) {
@@ -124,8 +167,12 @@ func decodePackage(dec *json.Decoder, attr string) (Package, error) {
 	p := Package{Attr: attr, Pname: rp.Pname, Version: rp.Version, Description: rp.Description}
 	if len(rp.Meta) > 0 && rp.Meta[0] == '{' {
 		var m rawMeta
-		if json.Unmarshal(rp.Meta, &m) == nil && p.Description == "" {
-			p.Description = m.Description
+		if json.Unmarshal(rp.Meta, &m) == nil {
+			if p.Description == "" {
+				p.Description = m.Description
+			}
+			p.Maintainers = min(len(m.Maintainers), 99)
+			p.Category = category(m.Position, attr)
 		}
 	}
 	if p.Pname == "" {

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -15,23 +16,89 @@ type Result struct {
 	Score       float64 `json:"score"`
 }
 
-// Search ranks the index for query and returns at most limit results, best first. Exact
-// attribute names rank first, then name prefixes, then names within edit distance of a
-// typo, then packages whose description holds every word; packages inside package sets
-// (attributes with a dot) rank below top-level ones unless the query names the set.
+// norm lower-cases and drops a plural "s": editors → editor, servers → server.
+func norm(w string) string {
+	w = strings.ToLower(w)
+	if len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+// splitWords splits text into words on anything that is not a letter, a digit or "+",
+// and splits camelCase (haskellPackages → haskell packages).
+func splitWords(s string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, string(cur))
+			cur = cur[:0]
+		}
+	}
+	prevLower := false
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '+' || r == '#':
+			if unicode.IsUpper(r) && prevLower {
+				flush()
+			}
+			cur = append(cur, r)
+			prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+		default:
+			flush()
+			prevLower = false
+		}
+	}
+	flush()
+	return out
+}
+
+// termsOf computes a package's Terms.
+func termsOf(p *Package) string {
+	var b strings.Builder
+	b.WriteByte(' ')
+	for _, f := range []string{p.Attr, p.Pname, p.Category, p.Description} {
+		for _, w := range splitWords(f) {
+			b.WriteString(norm(w))
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+// Search ranks the index for query and returns at most limit results, best first.
+//
+// A package scores for how its name matches (the whole attribute, the name, a prefix, a
+// typo of either), for how much of the query its words cover (name parts, description,
+// category; a phrase counts more), and a little for how widely it is used (maintainers,
+// the size of its attribute family). Packages inside package sets rank below top-level
+// ones unless the query names the set.
 func (idx *Index) Search(query string, limit int) []Result {
 	q := strings.ToLower(strings.TrimSpace(query))
 	if q == "" || limit <= 0 {
 		return []Result{}
 	}
-	words := strings.FieldsFunc(q, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
+	var words []string
+	for _, w := range splitWords(q) {
+		words = append(words, norm(w))
+	}
+	if len(words) == 0 {
+		words = []string{q}
+	}
+	// Adjacent query words may be written as one ("web server" → webserver).
+	var joined []string
+	for i := 0; i+1 < len(words); i++ {
+		joined = append(joined, words[i]+words[i+1])
+	}
+	var scratch distBuf
 	type hit struct {
 		i     int
 		score float64
 	}
 	var hits []hit
-	for i := range idx.Packages {
-		if s := score(&idx.Packages[i], q, words); s > 0 {
+	for i := range idx.Len() {
+		if s := idx.score(i, q, words, joined, &scratch); s > 0 {
 			hits = append(hits, hit{i, s})
 		}
 	}
@@ -42,94 +109,130 @@ func (idx *Index) Search(query string, limit int) []Result {
 			}
 			return 1
 		}
-		pa, pb := &idx.Packages[a.i], &idx.Packages[b.i]
-		if len(pa.Attr) != len(pb.Attr) {
-			return len(pa.Attr) - len(pb.Attr)
+		aa, ab := idx.field(a.i, fAttr), idx.field(b.i, fAttr)
+		if len(aa) != len(ab) {
+			return len(aa) - len(ab)
 		}
-		return strings.Compare(pa.Attr, pb.Attr)
+		return strings.Compare(aa, ab)
 	})
 	out := make([]Result, 0, min(limit, len(hits)))
 	for _, h := range hits[:min(limit, len(hits))] {
-		p := idx.Packages[h.i]
-		out = append(out, Result{Attr: p.Attr, Pname: p.Pname, Version: p.Version, Description: p.Description, Score: float64(int(h.score*100)) / 100})
+		p := idx.At(h.i)
+		out = append(out, Result{Attr: p.Attr, Pname: p.Pname, Version: p.Version, Description: p.Description, Score: math.Round(h.score*100) / 100})
 	}
 	return out
 }
 
-func score(p *Package, q string, words []string) float64 {
-	attr := strings.ToLower(p.Attr)
-	name := attr
-	set := ""
+func (idx *Index) score(pi int, q string, words, joined []string, buf *distBuf) float64 {
+	hay := idx.field(pi, fTerms)
+	attr := strings.ToLower(idx.field(pi, fAttr))
+	name, set := attr, ""
 	if i := strings.LastIndexByte(attr, '.'); i >= 0 {
 		set, name = attr[:i], attr[i+1:]
 	}
-	pname := strings.ToLower(p.Pname)
+	pname := strings.ToLower(idx.field(pi, fPname))
+	single := !strings.ContainsAny(q, " \t")
+	k := 1 + len(q)/6
 	var s float64
 	switch {
 	case attr == q:
 		s = 100
 	case name == q || pname == q:
-		s = 90
+		s = 92
 	case strings.HasPrefix(name, q) || strings.HasPrefix(pname, q):
-		s = 70 - float64(min(len(name)-len(q), 20))
+		s = 70 - float64(min(len(name)-len(q), 20))/2
+	case single && len(q) >= 4 && buf.distance(name, q, k) >= 0:
+		s = 62 - 8*float64(buf.distance(name, q, k))
+	case single && len(q) >= 4 && buf.distance(pname, q, k) >= 0:
+		s = 60 - 8*float64(buf.distance(pname, q, k))
+	case single && len(q) >= 5 && len(name) > len(q) && buf.distance(name[:len(q)], q, k) >= 0:
+		s = 50 - 8*float64(buf.distance(name[:len(q)], q, k))
 	case strings.Contains(name, q):
-		s = 45 - float64(min(len(name)-len(q), 20))/2
-	case len(q) >= 4 && !strings.Contains(q, " "):
-		if d := distance(name, q, 1+len(q)/6); d >= 0 {
-			s = 58 - 8*float64(d)
+		s = 40 - float64(min(len(name)-len(q), 20))/2
+	}
+	// How much of the query the package's words cover.
+	covered := 0.0
+	for i, w := range words {
+		if !strings.Contains(hay, w) {
+			continue // nor a whole word, nor part of a joined pair
+		}
+		switch {
+		case strings.Contains(hay, " "+w+" "):
+			covered++
+		case i < len(joined) && strings.Contains(hay, " "+joined[i]+" "):
+			covered++
+		case i > 0 && strings.Contains(hay, " "+joined[i-1]+" "):
+			covered++
+		case len(w) >= 4 && strings.Contains(hay, w):
+			covered += 0.5
 		}
 	}
-	if len(words) > 0 {
-		desc := strings.ToLower(p.Description)
-		matched := 0
-		for _, w := range words {
-			if strings.Contains(name, w) || strings.Contains(desc, w) || strings.Contains(pname, w) {
-				matched++
+	if len(words) > 1 || s == 0 {
+		frac := covered / float64(len(words))
+		switch {
+		case frac == 1:
+			s += 30 + 5*float64(len(words))
+			if len(words) > 1 && strings.Contains(strings.ToLower(idx.field(pi, fDescription)), q) {
+				s += 12 // the phrase itself
 			}
+		case len(words) > 1 && frac >= 0.5:
+			s += 20 * frac
 		}
-		if matched == len(words) {
-			s += 20 + 5*float64(len(words))
-		} else if s == 0 && len(words) > 1 && matched*2 > len(words) {
-			s += 8 * float64(matched)
-		}
+	} else if covered > 0 {
+		s += 2
 	}
 	if s == 0 {
 		return 0
 	}
+	// Widely used software first among equals.
+	s += 2.5*math.Log2(1+float64(idx.intField(pi, fMaintainers))) + 1.5*math.Log2(1+float64(idx.intField(pi, fFamily)))
 	if set != "" && !strings.Contains(q, ".") {
 		s -= 15
 		if strings.Contains(set, "packages") || strings.HasPrefix(set, "rpackages") || strings.HasPrefix(set, "haskellpackages") {
 			s -= 10
 		}
 	}
+	if strings.HasSuffix(name, "-unwrapped") {
+		s -= 5
+	}
 	return max(s, 0.01)
 }
 
-// distance is the edit distance of a and b when it is at most k, else -1.
-func distance(a, b string, k int) int {
-	if d := len(a) - len(b); d > k || -d > k {
+// distBuf holds the rows of distance, reused across the packages of one query.
+type distBuf struct{ r0, r1, r2 []int }
+
+// distance is the optimal string alignment distance of a and b (edits and
+// transpositions) when it is at most k, else -1.
+func (d *distBuf) distance(a, b string, k int) int {
+	if n := len(a) - len(b); n > k || -n > k {
 		return -1
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	if cap(d.r0) < len(b)+1 {
+		d.r0, d.r1, d.r2 = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	prev2, prev, cur := d.r0[:len(b)+1], d.r1[:len(b)+1], d.r2[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
 		cur[0] = i
-		best := cur[0]
+		best := i
 		for j := 1; j <= len(b); j++ {
 			c := 1
 			if a[i-1] == b[j-1] {
 				c = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-			best = min(best, cur[j])
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			best = min(best, v)
 		}
 		if best > k {
 			return -1
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	if prev[len(b)] > k {
 		return -1

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestEmbeddedIndexSearch(t *testing.T) {
-	idx, err := Open(nil)
+	idx, err := Open(nil, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestParseShapes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if len(pkgs) != 1 || pkgs[0] != (Package{Attr: "hello", Pname: "hello", Version: "2.12", Description: "A program"}) {
+		if len(pkgs) != 1 || pkgs[0].Attr != "hello" || pkgs[0].Pname != "hello" || pkgs[0].Version != "2.12" || pkgs[0].Description != "A program" {
 			t.Errorf("%s: %+v", name, pkgs)
 		}
 	}
@@ -58,20 +59,54 @@ func TestParseShapes(t *testing.T) {
 }
 
 func TestRoundTrip(t *testing.T) {
-	idx := &Index{Meta: Meta{Source: "test", Packages: 2}, Packages: []Package{{"a", "a", "1", "x\ty"}, {"b.c", "c", "2", "ünïcode"}}}
-	var buf bytes.Buffer
-	if err := Write(&buf, idx); err != nil {
-		t.Fatal(err)
+	pkgs := []Package{{Attr: "a", Pname: "a", Version: "1", Description: "x\ty"},
+		{Attr: "b.c", Pname: "c", Version: "2", Description: "ünïcode", Maintainers: 3, Family: 2, Category: "tools/misc"}}
+	for _, compressed := range []bool{false, true} {
+		var buf bytes.Buffer
+		write := Write
+		if compressed {
+			write = WriteCompressed
+		}
+		if err := write(&buf, Meta{Source: "test"}, pkgs); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Read(buf.Bytes(), "mem")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Len() != 2 || got.At(0).Description != "x y" || got.At(1) != (Package{Attr: "b.c", Pname: "c", Version: "2",
+			Description: "ünïcode", Maintainers: 3, Family: 2, Category: "tools/misc", Terms: " b c c tool misc ünïcode "}) {
+			t.Errorf("compressed=%v: %+v %+v", compressed, got.At(0), got.At(1))
+		}
 	}
-	got, err := Read(buf.Bytes(), "mem")
+	for _, bad := range []string{"not zstd", "#ask-nix-index v3\tx\t\t2\na\tb\n", "#ask-nix-index v3\tx\t\t1\n"} {
+		if _, err := Read([]byte(bad), "x"); !errors.Is(err, ErrBadIndex) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestEmbeddedCacheFile(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(nil, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Packages[0].Description != "x y" || got.Packages[1].Description != "ünïcode" {
-		t.Errorf("%+v", got.Packages)
+	files, _ := os.ReadDir(dir)
+	if len(files) != 1 {
+		t.Fatalf("cache dir holds %d files, want the decompressed index", len(files))
 	}
-	if _, err := Read([]byte("not zstd"), "x"); !errors.Is(err, ErrBadIndex) {
-		t.Errorf("garbage index: %v", err)
+	b, err := Open(nil, dir) // now mapped from the cache file
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Len() != b.Len() || a.At(1000) != b.At(1000) {
+		t.Errorf("the cached index differs")
+	}
+	// A corrupt cache file is replaced, not trusted.
+	os.WriteFile(filepath.Join(dir, files[0].Name()), []byte("garbage"), 0o644)
+	if c, err := Open(nil, dir); err != nil || c.Len() != a.Len() {
+		t.Fatalf("after corruption: %v", err)
 	}
 }
 
@@ -87,7 +122,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkSearch(b *testing.B) {
-	idx, err := Open(nil)
+	idx, err := Open(nil, b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -98,7 +133,17 @@ func BenchmarkSearch(b *testing.B) {
 
 func BenchmarkOpenEmbedded(b *testing.B) {
 	for b.Loop() {
-		if _, err := Open(nil); err != nil {
+		if _, err := Open(nil, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkOpenCached(b *testing.B) {
+	dir := b.TempDir()
+	Open(nil, dir)
+	for b.Loop() {
+		if _, err := Open(nil, dir); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -51,7 +51,7 @@ func run(in, out, source, date string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := search.Write(&buf, &search.Index{Meta: search.Meta{Source: source, Date: d, Packages: len(pkgs)}, Packages: pkgs}); err != nil {
+	if err := search.WriteCompressed(&buf, search.Meta{Source: source, Date: d}, pkgs); err != nil {
 		return err
 	}
 	tmp := out + ".tmp"
