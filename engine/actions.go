@@ -65,6 +65,8 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 		return CacheClearResult{Cleared: true, Path: e.cache.Dir()}, nil
 	case "errors":
 		return e.readErrors()
+	case "installed":
+		return e.installed(ctx, env, in)
 	case "policy-test":
 		rep, err := policy.Test(ctx, e.o.Policy, strList(in.Args["dirs"]))
 		if err != nil {
@@ -109,6 +111,49 @@ func (e *Engine) generations(ctx context.Context, env *Envelope, in intent.Inten
 			}
 		}
 		return &p, nil
+	})
+}
+
+// InstalledResult is `installed --json` (SPEC §3).
+type InstalledResult struct {
+	Profiles []nixstore.InstalledProfile `json:"profiles"`
+}
+
+func (e *Engine) installed(ctx context.Context, env *Envelope, in intent.Intent) (any, error) {
+	var profiles []string
+	if p := str(in.Args["profile"]); p != "" {
+		profiles = []string{e.o.Host.ProfilePath(p)}
+	} else {
+		for _, p := range []string{e.o.Host.UserProfile(), e.o.Host.SystemProfile()} {
+			if fileExists(p) {
+				profiles = append(profiles, p)
+			}
+		}
+	}
+	pkg := str(in.Args["package"])
+	var deps []string
+	for _, p := range profiles {
+		deps = append(deps, profileDeps(p)...)
+	}
+	deps = append(deps, e.storeDeps()...)
+	out := &InstalledResult{}
+	return e.cached(env, "installed\x00"+strings.Join(profiles, "\x00")+"\x00"+pkg, deps, out, func() (any, error) {
+		res := &InstalledResult{Profiles: []nixstore.InstalledProfile{}}
+		if len(profiles) == 0 {
+			return res, nil
+		}
+		b, err := e.store(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range profiles {
+			ip, err := nixstore.Installed(ctx, b, p, pkg)
+			if err != nil {
+				return nil, err
+			}
+			res.Profiles = append(res.Profiles, ip)
+		}
+		return res, nil
 	})
 }
 

@@ -38,6 +38,8 @@ func NewCLI(cfg Config, env []string) (*CLI, error) {
 // Name implements Backend.
 func (c *CLI) Name() string { return "nix-cli" }
 
+func (c *CLI) config() Config { return c.cfg }
+
 // Close implements Backend.
 func (c *CLI) Close() error { return nil }
 
@@ -198,6 +200,17 @@ func ParseListGenerations(b []byte, loc *time.Location) ([]Generation, error) {
 		out = append(out, Generation{Generation: n, Date: d, Current: len(f) > 3 && f[3] == "(current)"})
 	}
 	return out, sc.Err()
+}
+
+// References implements Backend with `nix-store --query --references`.
+func (c *CLI) References(ctx context.Context, storePath string) ([]string, error) {
+	out, err := c.run(ctx, "nix-store", "--query", "--references", storePath)
+	if err != nil {
+		return nil, err
+	}
+	refs := strings.Fields(string(out))
+	slices.Sort(refs)
+	return refs, nil
 }
 
 // Reclaimable sums the NAR sizes of what `nix-store --gc --print-dead` lists.

@@ -135,6 +135,8 @@ func checkSchema(ctx context.Context, db *sql.DB) error {
 // Name implements Backend.
 func (n *Native) Name() string { return "native" }
 
+func (n *Native) config() Config { return n.cfg }
+
 // Mode is "ro" or "immutable": how the database was opened.
 func (n *Native) Mode() string { return n.mode }
 
@@ -281,6 +283,23 @@ SELECT count(*), coalesce(sum(narSize), 0) FROM ValidPaths JOIN c USING(id)`
 	}
 	c.NarSize = uint64(size)
 	return c, c.Paths > 0, nil
+}
+
+// References implements Backend with go-nix's nix_v10 queries.
+func (n *Native) References(ctx context.Context, storePath string) ([]string, error) {
+	row, err := n.q.QueryPathInfo(ctx, storePath)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("path '%s' is not valid: %w", storePath, ErrInvalidPath)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", storePath, err)
+	}
+	refs, err := n.q.QueryReferences(ctx, row.ID)
+	if err != nil {
+		return nil, fmt.Errorf("query references of %s: %w", storePath, err)
+	}
+	slices.Sort(refs)
+	return refs, nil
 }
 
 // Generations implements Backend: the links are read directly, with no profile lock.

@@ -540,3 +540,59 @@ func FuzzParsePathInfoJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestParseName(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"/nix/store/00000000000000000000000000000000-python3-3.12.4": {"python3", "3.12.4"},
+		"/nix/store/00000000000000000000000000000000-hello-2.12":     {"hello", "2.12"},
+		"/nix/store/00000000000000000000000000000000-system-path":    {"system-path", ""},
+		"0l4j55zs0sfr1gqg8y024gn7ahfimarc-nix-index-0.1.8":           {"nix-index", "0.1.8"},
+		"firefox-unwrapped-143.0b1":                                  {"firefox-unwrapped", "143.0b1"},
+	} {
+		if n, v := nixstore.ParseName(in); n != want[0] || v != want[1] {
+			t.Errorf("%s: got %s %s, want %v", in, n, v, want)
+		}
+	}
+}
+
+// TestInstalledMatchesNixEnv installs packages with nix-env into a fresh profile and
+// compares ask-nix's list with nix-env -q; a NixOS-shaped system lists its sw.
+func TestInstalledMatchesNixEnv(t *testing.T) {
+	f := need(t)
+	ctx := context.Background()
+	profile := filepath.Join(t.TempDir(), "profile")
+	f.store.Install(t, profile, `[ (pkg "ripgrep-14.1.0" []) (pkg "python3-3.12.4" []) (pkg "hello-2.12" []) ]`)
+	n := openNative(t, f)
+	c, _ := nixstore.NewCLI(f.store.Config, f.store.Env)
+	want := strings.Fields(f.store.Run(t, "nix-env", "-p", profile, "-q"))
+	for _, b := range []nixstore.Backend{n, c} {
+		got, err := nixstore.Installed(ctx, b, profile, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, p := range got.Packages {
+			names = append(names, p.Name+"-"+p.Version)
+		}
+		if strings.Join(names, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: installed %v, nix-env -q %v", b.Name(), names, want)
+		}
+		py, err := nixstore.Installed(ctx, b, profile, "python")
+		if err != nil || len(py.Packages) != 1 || py.Packages[0].Name != "python3" || py.Packages[0].Version != "3.12.4" {
+			t.Errorf("%s: python: %+v %v", b.Name(), py, err)
+		}
+	}
+	sys := f.store.Build1(t, `nixos { version = "25.11.1"; kernel = "6.12.3"; sw = pkg "system-path" [ (pkg "vim-9.1" []) (pkg "git-2.47.0" []) ]; tag = "-sw"; }`)
+	sysProfile := filepath.Join(t.TempDir(), "system")
+	f.store.SetProfile(t, sysProfile, sys)
+	got, err := nixstore.Installed(ctx, n, sysProfile, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Packages) != 2 || got.Packages[0].Name != "git" || got.Packages[1].Version != "9.1" {
+		t.Errorf("system packages %+v", got.Packages)
+	}
+	if _, err := nixstore.Installed(ctx, n, filepath.Join(t.TempDir(), "none"), ""); !errors.Is(err, nixstore.ErrNotProfile) {
+		t.Errorf("missing profile: %v", err)
+	}
+}

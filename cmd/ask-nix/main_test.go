@@ -173,7 +173,8 @@ func jsonAt(ts *testscript.TestScript, file, path string) string {
 }
 
 // freshstore builds a private store in $WORK/fresh with a profile ($PROF) at generation 1
-// ($PA) and a second package ($PB), and points the script at it.
+// ($PA), a second package ($PB) and a profile with python3 and ripgrep installed by nix-env
+// ($INSTPROF), and points the script at it.
 func freshStore(ts *testscript.TestScript, neg bool, args []string) {
 	dir := ts.MkAbs("fresh")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -186,6 +187,9 @@ func freshStore(ts *testscript.TestScript, neg bool, args []string) {
 	s.SetProfile(t, prof, pkgs[0])
 	ts.Setenv("NIX_STORE_DIR", s.Config.StoreDir)
 	ts.Setenv("NIX_STATE_DIR", s.Config.StateDir)
+	inst := filepath.Join(dir, "profiles", "installed")
+	s.Install(t, inst, `[ (pkg "python3-3.12.4" []) (pkg "ripgrep-14.1.0" []) ]`)
+	ts.Setenv("INSTPROF", inst)
 	ts.Setenv("PROF", prof)
 	ts.Setenv("PA", pkgs[0])
 	ts.Setenv("PB", pkgs[1])

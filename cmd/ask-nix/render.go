@@ -239,6 +239,19 @@ func (u *ui) text(result any) {
 	case []nixstore.PathInfo:
 		u.text(&r)
 		return
+	case *engine.InstalledResult:
+		if len(r.Profiles) == 0 {
+			fmt.Fprintln(w, "no profile found")
+		}
+		for _, p := range r.Profiles {
+			fmt.Fprintf(w, "%s\n", p.Profile)
+			if len(p.Packages) == 0 {
+				fmt.Fprintln(w, "  (nothing that matches)")
+			}
+			for _, pkg := range p.Packages {
+				fmt.Fprintf(w, "  %s\t%s\n", pkg.Name, dash(pkg.Version))
+			}
+		}
 	case *engine.InfoResult:
 		gen := "-"
 		if r.CurrentGeneration != nil {

@@ -103,7 +103,7 @@ func (s *Store) Exec(name string, args ...string) (string, error) {
 //
 //	pkg NAME DEPS          a package (name "pname-version") referring to DEPS
 //	sized NAME DEPS BYTES  the same with a BYTES-long payload
-//	nixos { version; kernel; deps; specs ? {}; rev ? null; tag ? "" }
+//	nixos { version; kernel; deps; specs ? {}; rev ? null; tag ? ""; sw ? null }
 //	                       a NixOS-shaped system toplevel
 const Lib = `
 let
@@ -111,16 +111,16 @@ let
   sized = name: deps: bytes: derivation {
     inherit name; system = sys; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
     args = [ "-c" ''
-      mkdir -p $out/bin
-      echo ${name} > $out/name
-      for d in ${toString deps}; do echo $d >> $out/deps; done
-      head -c ${toString bytes} /dev/zero > $out/payload
+      mkdir -p $out/bin $out/share/${name}
+      echo ${name} > $out/share/${name}/name
+      for d in ${toString deps}; do echo $d >> $out/share/${name}/deps; done
+      head -c ${toString bytes} /dev/zero > $out/share/${name}/payload
       printf '#!/bin/sh\necho ${name}\n' > $out/bin/${builtins.head (builtins.split "-[0-9]" name)}
       chmod +x $out/bin/*
     '' ];
   };
   pkg = name: deps: sized name deps 0;
-  nixos = { version, kernel, deps ? [], specs ? {}, rev ? null, tag ? "" }: derivation {
+  nixos = { version, kernel, deps ? [], specs ? {}, rev ? null, tag ? "", sw ? null }: derivation {
     name = "nixos-system-host-${version}${tag}"; system = sys; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
     args = [ "-c" ''
       mkdir -p $out/kernel-modules/lib/modules/${kernel} $out/bin $out/specialisation
@@ -128,6 +128,7 @@ let
       ${if rev == null then "" else "echo -n ${rev} > $out/configuration-revision"}
       for d in ${toString deps}; do echo $d >> $out/deps; done
       ${builtins.concatStringsSep "\n" (builtins.attrValues (builtins.mapAttrs (n: v: "ln -s ${v} $out/specialisation/${n}") specs))}
+      ${if sw == null then "" else "ln -s ${sw} $out/sw"}
       printf '#!/bin/sh\necho switch "$@"\n' > $out/bin/switch-to-configuration
       chmod +x $out/bin/switch-to-configuration
     '' ];
@@ -158,6 +159,26 @@ func (s *Store) Build1(t testing.TB, expr string) string {
 		t.Fatalf("expected one output from %s, got %v", expr, out)
 	}
 	return out[0]
+}
+
+// Install installs the packages that expr (with the fixture builders in scope) evaluates
+// to into profile, as `nix-env -p PROFILE -f FILE -i` does: a real user environment.
+func (s *Store) Install(t testing.TB, profile, expr string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(profile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(s.Dir, "lib.nix")
+	if _, err := os.Stat(lib); err != nil {
+		if err := os.WriteFile(lib, []byte(Lib), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(s.Dir, fmt.Sprintf("install-%d.nix", len(expr)))
+	if err := os.WriteFile(file, []byte(fmt.Sprintf("with import %s; %s", lib, expr)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.Run(t, "nix-env", "-p", profile, "-f", file, "-i")
 }
 
 // SetProfile makes path the next generation of profile (nix-env -p PROFILE --set PATH).
