@@ -67,6 +67,19 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 		return e.readErrors()
 	case "installed":
 		return e.installed(ctx, env, in)
+	case "index-update":
+		from := str(in.Args["source"])
+		if from == "" {
+			return nil, fmt.Errorf("%w: index update needs --from FILE or --from URL (the channel's packages.json.br); finding the system's channel or release by itself is not implemented yet", ErrInvalidArgument)
+		}
+		if len(e.o.IndexPaths) == 0 {
+			return nil, fmt.Errorf("%w: no place for the user's index (set HOME or XDG_DATA_HOME)", ErrInvalidArgument)
+		}
+		res, err := search.Update(ctx, search.UpdateOptions{From: from, To: e.o.IndexPaths[0], Progress: e.o.Progress, Now: e.o.Now})
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
 	case "policy-test":
 		rep, err := policy.Test(ctx, e.o.Policy, strList(in.Args["dirs"]))
 		if err != nil {

@@ -72,6 +72,9 @@ type Options struct {
 	Build string
 	// Elevation runs privileged steps: "sudo" (default), "doas" or "run0".
 	Elevation string
+	// Progress receives the progress of long operations (index update): bytes done and
+	// the total, -1 when unknown.
+	Progress func(done, total int64)
 }
 
 // Engine runs requests. Create one per process with New; Close saves the cache.

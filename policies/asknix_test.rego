@@ -63,3 +63,8 @@ test_ask_nix_verbs_are_not_programs if {
 	count(asknix.deny) == 0 with input as req("find me development tools", "search", {"query": "development"})
 	count(asknix.deny) == 0 with input as req("what does dd do", "unknown", {})
 }
+
+test_index_update_sources_allowed if {
+	count(asknix.deny) == 0 with input as object.union(req("index update --from ../data/packages.json.br", "index-update", {"source": "/home/alice/data/packages.json.br"}), {"request": {"text": "index update --from ../data/packages.json.br", "subcommand": true}})
+	count(asknix.deny) == 0 with input as object.union(req("index update --from https://channels.nixos.org/nixos-unstable/packages.json.br", "index-update", {"source": "https://channels.nixos.org/nixos-unstable/packages.json.br"}), {"request": {"text": "index update --from https://channels.nixos.org/nixos-unstable/packages.json.br", "subcommand": true}})
+}

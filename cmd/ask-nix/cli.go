@@ -94,6 +94,7 @@ type cli struct {
 	Cache       cacheCmd       `cmd:"" help:"The result cache."`
 	Errors      noArgs         `cmd:"" help:"Recent errors."`
 	Policy      policyCmd      `cmd:"" help:"Test policies, or show the decision for a request."`
+	Index       indexCmd       `cmd:"" help:"The package index."`
 	Help        noArgs         `cmd:"" help:"What ask-nix can do, with examples."`
 }
 
@@ -129,6 +130,12 @@ type pathInfoCmd struct {
 	Paths       []string `arg:"" help:"Store paths or links into the store."`
 }
 type noArgs struct{}
+type indexCmd struct {
+	Update indexUpdateCmd `cmd:"" help:"(Re)build the package index from the channel's packages.json.br (file or URL)."`
+}
+type indexUpdateCmd struct {
+	From string `help:"A packages.json(.br|.zst) file, nix search --json or nix-env -qaP --json --meta output, or an http(s) URL of one." placeholder:"FILE|URL"`
+}
 type policyCmd struct {
 	Test policyTestCmd `cmd:"" help:"Run the Rego tests (*_test.rego) of the policies in force and of DIRs."`
 	Eval askCmd        `cmd:"" help:"Show the policy decision for TEXT, executing nothing."`
@@ -208,6 +215,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ui.fail(err, nil)
 	}
 	tLoad := time.Now()
+	o.Progress = ui.progress()
 	eng, err := engine.New(ctx, o)
 	if err != nil {
 		return ui.fail(err, nil)
@@ -217,6 +225,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if ui.interactive() {
 		req.Confirm = ui.confirm
 	}
+	o.Progress = ui.progress()
 	env, err := eng.Handle(ctx, req)
 	if !c.Quiet {
 		if env != nil {
@@ -353,6 +362,15 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 		}
 	case "cache":
 		req.Subcommand = "cache-" + sub[1]
+	case "index":
+		req.Subcommand = "index-update"
+		from := c.Index.Update.From
+		if from != "" && !strings.Contains(from, "://") {
+			if abs, err := filepath.Abs(from); err == nil {
+				from = abs
+			}
+		}
+		a["source"] = from
 	default:
 		return req, false, fmt.Errorf("%w: unknown command %q", errUsage, name)
 	}

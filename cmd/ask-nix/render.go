@@ -12,11 +12,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/asknix/ask-nix/engine"
 	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/engine/search"
 	"github.com/asknix/ask-nix/nixstore"
 )
 
@@ -60,6 +62,28 @@ func (u *ui) confirm(plan engine.Plan, d policy.Decision) bool {
 	line, _ := bufio.NewReader(u.stdin).ReadString('\n')
 	a := strings.ToLower(strings.TrimSpace(line))
 	return a == "y" || a == "yes"
+}
+
+// progress renders the progress of long operations on stderr: a bar on a terminal, JSON
+// lines with --json, nothing otherwise.
+func (u *ui) progress() func(done, total int64) {
+	switch {
+	case u.g.JSON:
+		enc := json.NewEncoder(u.stderr)
+		return func(done, total int64) {
+			enc.Encode(map[string]any{"progress": map[string]any{"done": done, "total": total}})
+		}
+	case isTTY(u.rawStderr) && !u.g.Quiet:
+		var bar *progressbar.ProgressBar
+		return func(done, total int64) {
+			if bar == nil {
+				bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(u.rawStderr), progressbar.OptionShowBytes(true),
+					progressbar.OptionSetDescription("reading"), progressbar.OptionClearOnFinish(), progressbar.OptionEnableColorCodes(!u.noColor))
+			}
+			bar.Set64(done)
+		}
+	}
+	return nil
 }
 
 // exitFor is the one place errors become SPEC §10's exit codes.
@@ -304,6 +328,8 @@ func (u *ui) text(result any) {
 			fmt.Fprintf(w, "%s\t%s.%s\t%s\t%s\n", status, t.Package, t.Name, t.Duration, t.Error)
 		}
 		fmt.Fprintf(w, "%d passed, %d failed\n", r.Passed, r.Failed)
+	case search.UpdateResult:
+		fmt.Fprintf(w, "index updated: %d packages from %s in %.1fs (%s)\n", r.Index.Packages, r.Index.Source, r.Seconds, r.Index.Path)
 	case engine.CacheClearResult:
 		fmt.Fprintf(w, "cache cleared (%s)\n", dash(r.Path))
 	case engine.HelpResult:

@@ -3,9 +3,9 @@ package search
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"io"
 	"slices"
 	"strings"
@@ -37,19 +37,19 @@ func Decompress(r io.Reader, name string) (io.Reader, error) {
 	return nil, fmt.Errorf("%w: empty input", ErrBadInput)
 }
 
-// rawPackage covers the package shapes Nix writes.
+// rawPackage covers the package shapes Nix writes, decoded in one pass.
 type rawPackage struct {
-	Name        string          `json:"name"`
-	Pname       string          `json:"pname"`
-	Version     string          `json:"version"`
-	Description string          `json:"description"`
-	Meta        json.RawMessage `json:"meta"`
+	Name        string   `json:"name"`
+	Pname       string   `json:"pname"`
+	Version     string   `json:"version"`
+	Description string   `json:"description"`
+	Meta        *rawMeta `json:"meta"`
 }
 
 type rawMeta struct {
-	Description string            `json:"description"`
-	Maintainers []json.RawMessage `json:"maintainers"`
-	Position    string            `json:"position"`
+	Description string     `json:"description"`
+	Maintainers []struct{} `json:"maintainers"` // counted; their fields are skipped
+	Position    string     `json:"position"`
 }
 
 // category turns meta.position ("pkgs/servers/http/nginx/generic.nix:311") into the
@@ -165,15 +165,12 @@ func decodePackage(dec *json.Decoder, attr string) (Package, error) {
 	}
 	attr = strings.TrimPrefix(attr, "nixpkgs.")
 	p := Package{Attr: attr, Pname: rp.Pname, Version: rp.Version, Description: rp.Description}
-	if len(rp.Meta) > 0 && rp.Meta[0] == '{' {
-		var m rawMeta
-		if json.Unmarshal(rp.Meta, &m) == nil {
-			if p.Description == "" {
-				p.Description = m.Description
-			}
-			p.Maintainers = min(len(m.Maintainers), 99)
-			p.Category = category(m.Position, attr)
+	if m := rp.Meta; m != nil {
+		if p.Description == "" {
+			p.Description = m.Description
 		}
+		p.Maintainers = min(len(m.Maintainers), 99)
+		p.Category = category(m.Position, attr)
 	}
 	if p.Pname == "" {
 		p.Pname = attr
