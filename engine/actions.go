@@ -17,6 +17,13 @@ import (
 // GenerationsResult is `generations --json`.
 type GenerationsResult = nixstore.Profile
 
+// OptionsSearchResult is `search --options --json` (SPEC §5).
+type OptionsSearchResult struct {
+	Query   string                `json:"query"`
+	Index   search.Meta           `json:"index"`
+	Results []search.OptionResult `json:"results"`
+}
+
 // SearchResult is `search --json` (SPEC §5).
 type SearchResult struct {
 	Query   string          `json:"query"`
@@ -72,10 +79,15 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 		if from == "" {
 			return nil, fmt.Errorf("%w: index update needs --from FILE or --from URL (the channel's packages.json.br); finding the system's channel or release by itself is not implemented yet", ErrInvalidArgument)
 		}
-		if len(e.o.IndexPaths) == 0 {
+		opts, _ := in.Args["options"].(bool)
+		paths := e.o.IndexPaths
+		if opts {
+			paths = e.o.OptionsPaths
+		}
+		if len(paths) == 0 {
 			return nil, fmt.Errorf("%w: no place for the user's index (set HOME or XDG_DATA_HOME)", ErrInvalidArgument)
 		}
-		res, err := search.Update(ctx, search.UpdateOptions{From: from, To: e.o.IndexPaths[0], Progress: e.o.Progress, Now: e.o.Now})
+		res, err := search.Update(ctx, search.UpdateOptions{From: from, To: paths[0], Progress: e.o.Progress, Now: e.o.Now, Options: opts})
 		if err != nil {
 			return nil, err
 		}
@@ -191,16 +203,19 @@ func (e *Engine) loadIndex() (*search.Index, error) {
 	if e.index != nil {
 		return e.index, nil
 	}
-	cacheDir := ""
-	if dirs := e.o.IndexCacheDirs; len(dirs) > 0 {
-		cacheDir = dirs[0]
-	}
-	idx, err := search.Open(e.o.IndexPaths, cacheDir)
+	idx, err := search.Open(e.o.IndexPaths, e.indexCacheDir())
 	if err != nil {
 		return nil, err
 	}
 	e.index = idx
 	return idx, nil
+}
+
+func (e *Engine) indexCacheDir() string {
+	if len(e.o.IndexCacheDirs) > 0 {
+		return e.o.IndexCacheDirs[0]
+	}
+	return ""
 }
 
 func (e *Engine) search(in intent.Intent) (any, error) {
@@ -211,6 +226,13 @@ func (e *Engine) search(in intent.Intent) (any, error) {
 	limit := 20
 	if n, ok := intArg(in.Args["limit"]); ok && n > 0 {
 		limit = n
+	}
+	if opts, _ := in.Args["options"].(bool); opts {
+		idx, err := search.OpenOptions(e.o.OptionsPaths, e.indexCacheDir())
+		if err != nil {
+			return nil, err
+		}
+		return OptionsSearchResult{Query: q, Index: idx.Meta, Results: idx.SearchOptions(q, limit)}, nil
 	}
 	idx, err := e.loadIndex()
 	if err != nil {

@@ -62,6 +62,8 @@ type Options struct {
 	NoCache    bool
 	Policy     policy.Options
 	IndexPaths []string
+	// OptionsPaths are the options index's files ($XDG_DATA_HOME/ask-nix/options, …).
+	OptionsPaths []string
 	// IndexCacheDirs keep the embedded index decompressed between runs ($XDG_CACHE_HOME/ask-nix).
 	IndexCacheDirs []string
 	StateDir       string         // $XDG_STATE_HOME/ask-nix: errors.jsonl, audit.jsonl

@@ -102,8 +102,9 @@ type askCmd struct {
 	Text []string `arg:"" optional:"" help:"What you want, in plain words."`
 }
 type searchCmd struct {
-	Query []string `arg:"" help:"Search words."`
-	Limit int      `default:"20" help:"At most this many results."`
+	Query   []string `arg:"" help:"Search words."`
+	Limit   int      `default:"20" help:"At most this many results."`
+	Options bool     `help:"Search NixOS options instead of packages."`
 }
 type pkgCmd struct {
 	Package string `arg:"" help:"Package attribute name."`
@@ -134,7 +135,8 @@ type indexCmd struct {
 	Update indexUpdateCmd `cmd:"" help:"(Re)build the package index from the channel's packages.json.br (file or URL)."`
 }
 type indexUpdateCmd struct {
-	From string `help:"A packages.json(.br|.zst) file, nix search --json or nix-env -qaP --json --meta output, or an http(s) URL of one." placeholder:"FILE|URL"`
+	Options bool   `help:"The source is NixOS's options.json: update the options index."`
+	From    string `help:"A packages.json(.br|.zst) file, nix search --json or nix-env -qaP --json --meta output, or an http(s) URL of one." placeholder:"FILE|URL"`
 }
 type policyCmd struct {
 	Test policyTestCmd `cmd:"" help:"Run the Rego tests (*_test.rego) of the policies in force and of DIRs."`
@@ -302,6 +304,9 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 		req.Subcommand = "search"
 		a["query"] = strings.Join(c.Search.Query, " ")
 		a["limit"] = c.Search.Limit
+		if c.Search.Options {
+			a["options"] = true
+		}
 	case "install", "remove":
 		req.Subcommand = name
 		p := c.Install.Package
@@ -371,6 +376,9 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 			}
 		}
 		a["source"] = from
+		if c.Index.Update.Options {
+			a["options"] = true
+		}
 	default:
 		return req, false, fmt.Errorf("%w: unknown command %q", errUsage, name)
 	}
@@ -476,7 +484,8 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 			AdminDirs: []string{host.HostPath("/etc/ask-nix/policies")},
 			UserDirs:  userPolicies,
 		},
-		IndexPaths: search.Locations(dataHome, root),
+		IndexPaths:   search.Locations(dataHome, root),
+		OptionsPaths: search.OptionsLocations(dataHome, root),
 		IndexCacheDirs: func() []string {
 			if c := xdg("XDG_CACHE_HOME", ".cache"); c != "" {
 				return []string{filepath.Join(c, "ask-nix")}
@@ -492,7 +501,7 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 		Build:  buildID(),
 	}
 	if dataHome == "" {
-		o.IndexPaths = o.IndexPaths[1:]
+		o.IndexPaths, o.OptionsPaths = o.IndexPaths[1:], o.OptionsPaths[1:]
 	}
 	return o, nil
 }

@@ -312,6 +312,13 @@ func (u *ui) text(result any) {
 		for _, p := range r.Results {
 			fmt.Fprintf(w, "%s\t%s\t%s\n", p.Attr, p.Version, truncate(p.Description, 70))
 		}
+	case engine.OptionsSearchResult:
+		if len(r.Results) == 0 {
+			fmt.Fprintf(w, "no options match %q\n", r.Query)
+		}
+		for _, o := range r.Results {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", o.Name, truncate(o.Type, 24), truncate(o.Description, 60))
+		}
 	case cache.Stats:
 		fmt.Fprintf(w, "entries:\t%d\nhits:\t%d\nmisses:\t%d\nhit ratio:\t%.2f\npath:\t%s\nttl:\t%ds\n", r.Entries, r.Hits, r.Misses, r.HitRatio, dash(r.Path), r.TTLSeconds)
 	case engine.MutationResult:

@@ -17,6 +17,31 @@ import (
 //go:embed default-index.zst
 var defaultIndex []byte
 
+// defaultOptions holds the NixOS options (../shared/data/nixpkgs/options.json.zst).
+//
+//go:embed default-options.zst
+var defaultOptions []byte
+
+// OptionsLocations are the options index's files, in order of precedence.
+func OptionsLocations(dataHome, root string) []string {
+	return []string{filepath.Join(dataHome, "ask-nix", "options"), filepath.Join(root, "/var/lib/ask-nix/options")}
+}
+
+// OpenOptions loads the first options index of paths that exists, else the embedded one.
+func OpenOptions(paths []string, cacheDir string) (*Index, error) {
+	for _, p := range paths {
+		data, err := mapFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read options index %s: %w", p, err)
+		}
+		return Read(data, p)
+	}
+	return openEmbeddedData(defaultOptions, "embedded-options", cacheDir)
+}
+
 // Locations of the index, in order of precedence (SPEC §5).
 func Locations(dataHome, root string) []string {
 	return []string{filepath.Join(dataHome, "ask-nix", "index"), filepath.Join(root, "/var/lib/ask-nix/index")}
@@ -37,20 +62,20 @@ func Open(paths []string, cacheDir string) (*Index, error) {
 		}
 		return Read(data, p)
 	}
-	return openEmbedded(cacheDir)
+	return openEmbeddedData(defaultIndex, "embedded-index", cacheDir)
 }
 
-func openEmbedded(cacheDir string) (*Index, error) {
+func openEmbeddedData(embedded []byte, name, cacheDir string) (*Index, error) {
 	if cacheDir == "" {
-		return Read(defaultIndex, "embedded")
+		return Read(embedded, "embedded")
 	}
-	cached := filepath.Join(cacheDir, fmt.Sprintf("embedded-index-%08x", crc32.ChecksumIEEE(defaultIndex)))
+	cached := filepath.Join(cacheDir, fmt.Sprintf("%s-%08x", name, crc32.ChecksumIEEE(embedded)))
 	if data, err := mapFile(cached); err == nil {
 		if idx, err := Read(data, "embedded"); err == nil {
 			return idx, nil
 		}
 	}
-	raw, err := decompress(defaultIndex)
+	raw, err := decompress(embedded)
 	if err != nil {
 		return nil, fmt.Errorf("%w: embedded: %v", ErrBadIndex, err)
 	}

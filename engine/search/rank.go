@@ -75,9 +75,26 @@ func termsOf(p *Package) string {
 // the size of its attribute family). Packages inside package sets rank below top-level
 // ones unless the query names the set.
 func (idx *Index) Search(query string, limit int) []Result {
+	hits := idx.search(query, limit, false)
+	out := make([]Result, 0, len(hits))
+	for _, h := range hits {
+		p := idx.At(h.i)
+		out = append(out, Result{Attr: p.Attr, Pname: p.Pname, Version: p.Version, Description: p.Description, Score: h.score})
+	}
+	return out
+}
+
+type hit struct {
+	i     int
+	score float64
+}
+
+// search ranks the index; options (an options index) changes a few signals: an option's
+// name is a dotted path whose module is Pname, and a module's enable option comes first.
+func (idx *Index) search(query string, limit int, options bool) []hit {
 	q := strings.ToLower(strings.TrimSpace(query))
 	if q == "" || limit <= 0 {
-		return []Result{}
+		return nil
 	}
 	var words []string
 	for _, w := range splitWords(q) {
@@ -92,13 +109,9 @@ func (idx *Index) Search(query string, limit int) []Result {
 		joined = append(joined, words[i]+words[i+1])
 	}
 	var scratch distBuf
-	type hit struct {
-		i     int
-		score float64
-	}
 	var hits []hit
 	for i := range idx.Len() {
-		if s := idx.score(i, q, words, joined, &scratch); s > 0 {
+		if s := idx.score(i, q, words, joined, &scratch, options); s > 0 {
 			hits = append(hits, hit{i, s})
 		}
 	}
@@ -115,15 +128,14 @@ func (idx *Index) Search(query string, limit int) []Result {
 		}
 		return strings.Compare(aa, ab)
 	})
-	out := make([]Result, 0, min(limit, len(hits)))
-	for _, h := range hits[:min(limit, len(hits))] {
-		p := idx.At(h.i)
-		out = append(out, Result{Attr: p.Attr, Pname: p.Pname, Version: p.Version, Description: p.Description, Score: math.Round(h.score*100) / 100})
+	hits = hits[:min(limit, len(hits))]
+	for i := range hits {
+		hits[i].score = math.Round(hits[i].score*100) / 100
 	}
-	return out
+	return hits
 }
 
-func (idx *Index) score(pi int, q string, words, joined []string, buf *distBuf) float64 {
+func (idx *Index) score(pi int, q string, words, joined []string, buf *distBuf, options bool) float64 {
 	hay := idx.field(pi, fTerms)
 	attr := strings.ToLower(idx.field(pi, fAttr))
 	name, set := attr, ""
@@ -186,6 +198,15 @@ func (idx *Index) score(pi int, q string, words, joined []string, buf *distBuf) 
 	}
 	// Widely used software first among equals.
 	s += 2.5*math.Log2(1+float64(idx.intField(pi, fMaintainers))) + 1.5*math.Log2(1+float64(idx.intField(pi, fFamily)))
+	if options && strings.HasPrefix(attr, q+".") {
+		s += 20 // the query is the option's path prefix: services.nginx
+	}
+	if options {
+		if name == "enable" {
+			s += 6 // a module's entry point
+		}
+		return max(s-0.3*float64(strings.Count(attr, ".")), 0.01)
+	}
 	if set != "" && !strings.Contains(q, ".") {
 		s -= 15
 		if strings.Contains(set, "packages") || strings.HasPrefix(set, "rpackages") || strings.HasPrefix(set, "haskellpackages") {

@@ -25,6 +25,16 @@ type Scores struct {
 // relevance scores idx on the benchmark's package queries that have at least one relevant
 // attribute in the index, overall and per category.
 func relevance(t testing.TB, idx *Index, file string) (map[string]*Scores, []string) {
+	return relevanceOf(t, idx, file, "pkg:", func(q string) []string {
+		var out []string
+		for _, r := range idx.Search(q, 10) {
+			out = append(out, r.Attr)
+		}
+		return out
+	})
+}
+
+func relevanceOf(t testing.TB, idx *Index, file, prefix string, search func(string) []string) (map[string]*Scores, []string) {
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Skipf("benchmark data: %v", err)
@@ -43,7 +53,7 @@ func relevance(t testing.TB, idx *Index, file string) (map[string]*Scores, []str
 		rel := map[string]bool{}
 		for _, tier := range q.Relevant {
 			for _, r := range tier {
-				if a := strings.TrimPrefix(r, "pkg:"); attrs[a] {
+				if a := strings.TrimPrefix(r, prefix); attrs[a] {
 					rel[a] = true
 				}
 			}
@@ -51,10 +61,10 @@ func relevance(t testing.TB, idx *Index, file string) (map[string]*Scores, []str
 		if len(rel) == 0 {
 			continue
 		}
-		res := idx.Search(q.Q, 10)
+		res := search(q.Q)
 		found, first := 0, 0
 		for i, r := range res {
-			if rel[r.Attr] {
+			if rel[r] {
 				found++
 				if first == 0 {
 					first = i + 1
@@ -75,11 +85,7 @@ func relevance(t testing.TB, idx *Index, file string) (map[string]*Scores, []str
 			s.Recall += float64(found) / float64(min(len(rel), 10))
 		}
 		if first != 1 {
-			var top []string
-			for _, r := range res[:min(3, len(res))] {
-				top = append(top, r.Attr)
-			}
-			misses = append(misses, fmt.Sprintf("%-9s %-28q rank %2d  top: %s", q.Category, q.Q, first, strings.Join(top, ", ")))
+			misses = append(misses, fmt.Sprintf("%-9s %-28q rank %2d  top: %s", q.Category, q.Q, first, strings.Join(res[:min(3, len(res))], ", ")))
 		}
 	}
 	for _, s := range out {
@@ -135,3 +141,28 @@ const (
 	minMRR     = 0.75
 	minSuccess = 0.85
 )
+
+// TestOptionsRelevance scores `search --options` on the benchmark's option queries
+// (search.nixos.org: Success 0.663, MRR 0.513; issue 3's target MRR 0.55).
+func TestOptionsRelevance(t *testing.T) {
+	idx, err := OpenOptions(nil, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores, misses := relevanceOf(t, idx, "../../../shared/data/search-benchmark/queries-options.json", "opt:", func(q string) []string {
+		var out []string
+		for _, r := range idx.SearchOptions(q, 10) {
+			out = append(out, r.Name)
+		}
+		return out
+	})
+	t.Logf("\n%s", table(scores))
+	for _, m := range misses {
+		t.Log(m)
+	}
+	if all := scores["all"]; all.MRR < minOptionsMRR {
+		t.Errorf("options MRR %.3f below %.3f", all.MRR, minOptionsMRR)
+	}
+}
+
+const minOptionsMRR = 0.55

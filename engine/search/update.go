@@ -21,6 +21,7 @@ type UpdateOptions struct {
 	Attempts int                     // downloads: tries before giving up (default 3)
 	Backoff  time.Duration           // downloads: first wait between tries, doubled each time (default 1s)
 	Now      func() time.Time
+	Options  bool // the source is NixOS's options.json
 }
 
 // UpdateResult is what `index update --json` prints.
@@ -50,7 +51,11 @@ func Update(ctx context.Context, o UpdateOptions) (UpdateResult, error) {
 	if err != nil {
 		return UpdateResult{}, err
 	}
-	pkgs, err := Parse(dec)
+	parse := Parse
+	if o.Options {
+		parse = ParseOptions
+	}
+	pkgs, err := parse(dec)
 	if err != nil {
 		return UpdateResult{}, fmt.Errorf("%s: %w", o.From, err)
 	}

@@ -1,0 +1,113 @@
+package search
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	json "github.com/goccy/go-json"
+)
+
+// Options are NixOS options, kept in the same index format as packages: Attr is the option
+// name, Pname the module it belongs to (nginx for services.nginx.*), Version its type,
+// Category its default as Nix shows it, Family how many options the module has.
+
+// OptionResult is one hit of `search --options` (SPEC §5).
+type OptionResult struct {
+	Name        string  `json:"name"`
+	Type        string  `json:"type"`
+	Description string  `json:"description"`
+	Default     string  `json:"default"`
+	Score       float64 `json:"score"`
+}
+
+type rawOption struct {
+	Description json.RawMessage `json:"description"`
+	Type        string          `json:"type"`
+	Default     json.RawMessage `json:"default"`
+	Loc         []string        `json:"loc"`
+}
+
+// ParseOptions reads NixOS's options.json ({NAME: {description, type, default, loc, …}}).
+func ParseOptions(r io.Reader) ([]Package, error) {
+	var raw map[string]rawOption
+	if err := json.NewDecoder(r).Decode(&raw); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
+	}
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("%w: no options", ErrBadInput)
+	}
+	out := make([]Package, 0, len(raw))
+	for name, o := range raw {
+		loc := o.Loc
+		if len(loc) == 0 {
+			loc = strings.Split(name, ".")
+		}
+		module := loc[len(loc)-1]
+		if len(loc) >= 2 && (loc[0] == "services" || loc[0] == "programs" || loc[0] == "virtualisation" || loc[0] == "hardware" || loc[0] == "boot" || loc[0] == "networking" || loc[0] == "security") {
+			module = loc[1]
+		}
+		out = append(out, Package{Attr: name, Pname: module, Version: o.Type, Category: defaultText(o.Default),
+			Description: strings.Join(strings.Fields(textOf(o.Description)), " ")})
+	}
+	slices.SortFunc(out, func(a, b Package) int { return strings.Compare(a.Attr, b.Attr) })
+	count := map[string]int{}
+	for _, p := range out {
+		count[moduleKey(p.Attr)]++
+	}
+	for i := range out {
+		out[i].Family = count[moduleKey(out[i].Attr)]
+	}
+	return out, nil
+}
+
+// moduleKey is an option's module path: services.nginx for services.nginx.virtualHosts.
+func moduleKey(name string) string {
+	parts := strings.Split(name, ".")
+	if len(parts) > 2 {
+		parts = parts[:2]
+	}
+	return strings.Join(parts, ".")
+}
+
+// textOf reads a description: a string, or {"_type": "mdDoc", "text": …}.
+func textOf(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var o struct {
+		Text string `json:"text"`
+	}
+	if json.Unmarshal(raw, &o) == nil {
+		return o.Text
+	}
+	return ""
+}
+
+// defaultText is the default as Nix shows it: a literalExpression's text, or the JSON value.
+func defaultText(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var o struct {
+		Type string `json:"_type"`
+		Text string `json:"text"`
+	}
+	if json.Unmarshal(raw, &o) == nil && o.Type != "" {
+		return o.Text
+	}
+	return string(raw)
+}
+
+// SearchOptions ranks options for query.
+func (idx *Index) SearchOptions(query string, limit int) []OptionResult {
+	res := idx.search(query, limit, true)
+	out := make([]OptionResult, 0, len(res))
+	for _, r := range res {
+		p := idx.At(r.i)
+		out = append(out, OptionResult{Name: p.Attr, Type: p.Version, Description: p.Description, Default: p.Category, Score: r.score})
+	}
+	return out
+}
