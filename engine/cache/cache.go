@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/maypok86/otter/v2"
+
+	"github.com/asknix/ask-nix/engine/internal/atomicfile"
 )
 
 // DefaultTTL is LUMINOUS_NIX_CACHE_TTL's default.
@@ -235,31 +237,10 @@ func (c *Cache) Save() error {
 	k.Hits += c.hits
 	k.Misses += c.misses
 	b, _ := json.Marshal(k)
-	if err := writeAtomic(filepath.Join(c.dir, statsFile), b); err != nil {
+	if err := atomicfile.Write(filepath.Join(c.dir, statsFile), b, 0o600); err != nil {
 		return fmt.Errorf("save cache counters: %w", err)
 	}
 	c.hits, c.misses, c.dirty = 0, 0, false
-	return nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
 	return nil
 }
 

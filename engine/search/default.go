@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/asknix/ask-nix/engine/internal/atomicfile"
 )
 
 // defaultIndex is built by mkindex from ../shared/data/nixpkgs/packages.json.br (README,
@@ -29,17 +31,7 @@ func OptionsLocations(dataHome, root string) []string {
 
 // OpenOptions loads the first options index of paths that exists, else the embedded one.
 func OpenOptions(paths []string, cacheDir string) (*Index, error) {
-	for _, p := range paths {
-		data, err := mapFile(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read options index %s: %w", p, err)
-		}
-		return Read(data, p)
-	}
-	return openEmbeddedData(defaultOptions, "embedded-options", cacheDir)
+	return openFirst(paths, defaultOptions, "embedded-options", cacheDir)
 }
 
 // Locations of the index, in order of precedence (SPEC §5).
@@ -52,6 +44,10 @@ func Locations(dataHome, root string) []string {
 // keeps the embedded index decompressed so later processes map it instead of
 // decompressing it again.
 func Open(paths []string, cacheDir string) (*Index, error) {
+	return openFirst(paths, defaultIndex, "embedded-index", cacheDir)
+}
+
+func openFirst(paths []string, embedded []byte, name, cacheDir string) (*Index, error) {
 	for _, p := range paths {
 		data, err := mapFile(p)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -62,7 +58,7 @@ func Open(paths []string, cacheDir string) (*Index, error) {
 		}
 		return Read(data, p)
 	}
-	return openEmbeddedData(defaultIndex, "embedded-index", cacheDir)
+	return openEmbeddedData(embedded, name, cacheDir)
 }
 
 func openEmbeddedData(embedded []byte, name, cacheDir string) (*Index, error) {
@@ -83,7 +79,7 @@ func openEmbeddedData(embedded []byte, name, cacheDir string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = writeFileAtomic(cached, raw) // a cache: failing to keep it only costs time
+	_ = atomicfile.Write(cached, raw, 0o644) // a cache: failing to keep it only costs time
 	return idx, nil
 }
 
@@ -106,30 +102,4 @@ func mapFile(path string) ([]byte, error) {
 		return os.ReadFile(path)
 	}
 	return data, nil
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it into place,
-// so a reader never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
 }
