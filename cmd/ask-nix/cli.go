@@ -102,9 +102,10 @@ type askCmd struct {
 	Text []string `arg:"" optional:"" help:"What you want, in plain words."`
 }
 type searchCmd struct {
-	Query   []string `arg:"" help:"Search words."`
-	Limit   int      `default:"20" help:"At most this many results."`
-	Options bool     `help:"Search NixOS options instead of packages."`
+	Query       []string `arg:"" optional:"" help:"Search words."`
+	Interactive bool     `short:"i" help:"Search as you type; enter installs the selected package."`
+	Limit       int      `default:"20" help:"At most this many results."`
+	Options     bool     `help:"Search NixOS options instead of packages."`
 }
 type pkgCmd struct {
 	Package string `arg:"" help:"Package attribute name."`
@@ -227,7 +228,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if ui.interactive() {
 		req.Confirm = ui.confirm
 	}
-	o.Progress = ui.progress()
+	if c.Search.Interactive && req.Subcommand == "search" {
+		if !ui.interactive() || !isTTY(stdout) {
+			return ui.fail(fmt.Errorf("%w: search -i needs a terminal", errUsage), nil)
+		}
+		pkg, err := interactiveSearch(ctx, eng, strings.Join(c.Search.Query, " "), stdin, stdout, !ui.noColor)
+		if err != nil || pkg == "" {
+			if err != nil {
+				return ui.fail(err, nil)
+			}
+			return 0
+		}
+		req = engine.Request{Text: "install " + pkg, Subcommand: "install", Args: map[string]any{"package": pkg}, Yes: c.Yes, DryRun: c.DryRun, Confirm: ui.confirm}
+	}
 	env, err := eng.Handle(ctx, req)
 	if !c.Quiet {
 		if env != nil {

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSearchInteractiveInTmux drives `ask-nix search -i` in a real terminal (tmux): results
+// follow the keystrokes, arrows move the selection and its details, enter leads to the
+// install plan and its confirmation, which is declined here.
+func TestSearchInteractiveInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux not installed: .ci/run must install it")
+		}
+		t.Skip("tmux not installed")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ask-nix")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	sock := filepath.Join(dir, "tmux.sock")
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	done := filepath.Join(dir, "exit-code")
+	script := "HOME=" + dir + " XDG_CACHE_HOME=" + dir + "/cache XDG_DATA_HOME=" + dir + "/data NIX_STATE_DIR=" + dir +
+		"/var " + bin + " search -i; echo $? > " + done + "; sleep 60"
+	tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "30", "sh", "-c", script)
+	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
+	screen := func(want string) string {
+		var s string
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			s = tmux("capture-pane", "-t", "t", "-p")
+			if strings.Contains(s, want) {
+				return s
+			}
+		}
+		t.Fatalf("the screen never showed %q:\n%s", want, s)
+		return s
+	}
+	screen("search:")
+	tmux("send-keys", "-t", "t", "ripgr")
+	s := screen("> ripgrep ")
+	if !strings.Contains(s, "search: ripgr") {
+		t.Errorf("the query is not shown:\n%s", s)
+	}
+	tmux("send-keys", "-t", "t", "Down")
+	s = screen("enter install")
+	lines := strings.Split(s, "\n")
+	selected := ""
+	for _, l := range lines {
+		if strings.HasPrefix(l, "> ") {
+			selected = strings.Fields(l)[1]
+		}
+	}
+	if selected == "" || selected == "ripgrep" {
+		t.Errorf("down did not move the selection:\n%s", s)
+	}
+	tmux("send-keys", "-t", "t", "Up", "Enter")
+	screen("nix-env -iA nixpkgs.ripgrep")
+	screen("Proceed? [y/N]")
+	tmux("send-keys", "-t", "t", "n", "Enter")
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if b, err := os.ReadFile(done); err == nil {
+			if code := strings.TrimSpace(string(b)); code != "4" {
+				t.Errorf("declined install exited %s, want 4 (confirmation needed)", code)
+			}
+			return
+		}
+	}
+	t.Fatal("ask-nix did not exit")
+}
