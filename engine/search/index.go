@@ -55,6 +55,7 @@ const (
 	fFamily
 	fCategory
 	fTerms
+	fLower // the attribute in lower case, or empty when it is already
 	fDescription
 	nFields
 )
@@ -66,7 +67,7 @@ type Index struct {
 	offs []uint32 // nFields+1 offsets per package: where each field starts, and the line's end
 }
 
-const magic = "#ask-nix-index v3"
+const magic = "#ask-nix-index v4"
 
 // ErrBadIndex marks an index file that cannot be read.
 var ErrBadIndex = errors.New("bad package index")
@@ -88,6 +89,14 @@ func (idx *Index) intField(i, f int) int {
 	return n
 }
 
+// lowerAttr is the attribute in lower case, without allocating.
+func (idx *Index) lowerAttr(i int) string {
+	if l := idx.field(i, fLower); l != "" {
+		return l
+	}
+	return idx.field(i, fAttr)
+}
+
 // At returns package i. Its strings share the index's memory.
 func (idx *Index) At(i int) Package {
 	return Package{
@@ -107,8 +116,12 @@ func Write(w io.Writer, meta Meta, pkgs []Package) error {
 		if t == "" {
 			t = termsOf(p)
 		}
-		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version),
-			p.Maintainers, p.Family, clean(p.Category), clean(t), clean(p.Description))
+		lower := strings.ToLower(p.Attr)
+		if lower == p.Attr {
+			lower = ""
+		}
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version),
+			p.Maintainers, p.Family, clean(p.Category), clean(t), clean(lower), clean(p.Description))
 	}
 	return bw.Flush()
 }

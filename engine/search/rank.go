@@ -54,14 +54,18 @@ func splitWords(s string) []string {
 	return out
 }
 
-// termsOf computes a package's Terms.
+// termsOf computes a package's Terms: each normalised word once (matching is by presence).
 func termsOf(p *Package) string {
 	var b strings.Builder
 	b.WriteByte(' ')
+	seen := map[string]bool{}
 	for _, f := range []string{p.Attr, p.Pname, p.Category, p.Description} {
 		for _, w := range splitWords(f) {
-			b.WriteString(norm(w))
-			b.WriteByte(' ')
+			if w = norm(w); !seen[w] {
+				seen[w] = true
+				b.WriteString(w)
+				b.WriteByte(' ')
+			}
 		}
 	}
 	return b.String()
@@ -108,10 +112,12 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 	for i := 0; i+1 < len(words); i++ {
 		joined = append(joined, words[i]+words[i+1])
 	}
+	qc := queryConsts{q: q, words: words, joined: joined, options: options,
+		single: !strings.ContainsAny(q, " \t"), k: 1 + len(q)/6}
 	var scratch distBuf
 	var hits []hit
 	for i := range idx.Len() {
-		if s := idx.score(i, q, words, joined, &scratch, options); s > 0 {
+		if s := idx.score(i, &qc, &scratch); s > 0 {
 			hits = append(hits, hit{i, s})
 		}
 	}
@@ -135,16 +141,28 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 	return hits
 }
 
-func (idx *Index) score(pi int, q string, words, joined []string, buf *distBuf, options bool) float64 {
+// queryConsts are what score needs of the query, computed once per search.
+type queryConsts struct {
+	q             string
+	words, joined []string
+	options       bool
+	single        bool
+	k             int
+}
+
+func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
+	q, words, joined, options, single, k := qc.q, qc.words, qc.joined, qc.options, qc.single, qc.k
 	hay := idx.field(pi, fTerms)
-	attr := strings.ToLower(idx.field(pi, fAttr))
+	attr := idx.lowerAttr(pi)
 	name, set := attr, ""
 	if i := strings.LastIndexByte(attr, '.'); i >= 0 {
 		set, name = attr[:i], attr[i+1:]
 	}
 	pname := strings.ToLower(idx.field(pi, fPname))
-	single := !strings.ContainsAny(q, " \t")
-	k := 1 + len(q)/6
+	// Typos keep the first or the second letter (dcoker, ngnix, firefx): names that share
+	// neither are not compared, which spares most of the edit-distance work.
+	typoName := single && len(q) >= 4 && len(name) >= 2 && (name[0] == q[0] || name[1] == q[1])
+	typoPname := single && len(q) >= 4 && len(pname) >= 2 && (pname[0] == q[0] || pname[1] == q[1])
 	var s float64
 	switch {
 	case attr == q:
@@ -153,11 +171,11 @@ func (idx *Index) score(pi int, q string, words, joined []string, buf *distBuf, 
 		s = 92
 	case strings.HasPrefix(name, q) || strings.HasPrefix(pname, q):
 		s = 70 - float64(min(len(name)-len(q), 20))/2
-	case single && len(q) >= 4 && buf.distance(name, q, k) >= 0:
+	case typoName && buf.distance(name, q, k) >= 0:
 		s = 62 - 8*float64(buf.distance(name, q, k))
-	case single && len(q) >= 4 && buf.distance(pname, q, k) >= 0:
+	case typoPname && buf.distance(pname, q, k) >= 0:
 		s = 60 - 8*float64(buf.distance(pname, q, k))
-	case single && len(q) >= 5 && len(name) > len(q) && buf.distance(name[:len(q)], q, k) >= 0:
+	case typoName && len(q) >= 5 && len(name) > len(q) && buf.distance(name[:len(q)], q, k) >= 0:
 		s = 50 - 8*float64(buf.distance(name[:len(q)], q, k))
 	case strings.Contains(name, q):
 		s = 40 - float64(min(len(name)-len(q), 20))/2
