@@ -76,10 +76,13 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 		return e.installed(ctx, env, in)
 	case "index-update":
 		from := str(in.Args["source"])
-		if from == "" {
-			return nil, fmt.Errorf("%w: index update needs --from FILE or --from URL (the channel's packages.json.br); finding the system's channel or release by itself is not implemented yet", ErrInvalidArgument)
-		}
 		opts, _ := in.Args["options"].(bool)
+		if from == "" {
+			from = e.channelSource(opts)
+		}
+		if from == "" {
+			return nil, fmt.Errorf("%w: no channel found (in /root/.nix-channels or ~/.nix-channels): use index update --from FILE or --from URL (the channel's packages.json.br)", ErrInvalidArgument)
+		}
 		paths := e.o.IndexPaths
 		if opts {
 			paths = e.o.OptionsPaths
@@ -265,6 +268,37 @@ func (e *Engine) checkPackage(pkg string) string {
 		return fmt.Sprintf("the package index (%s) has no package %q", idx.Meta.Source, pkg)
 	}
 	return fmt.Sprintf("the package index (%s) has no package %q; did you mean %s?", idx.Meta.Source, pkg, strings.Join(names, ", "))
+}
+
+// channelSource is the package set (or options) the system's channel publishes: the
+// channel named nixos, else nixpkgs, else the first, from root's and the user's
+// .nix-channels; "" when there is none.
+func (e *Engine) channelSource(options bool) string {
+	var best string
+	rank := 3
+	for _, ch := range e.channels(e.o.Now()) {
+		if ch.URL == "" {
+			continue
+		}
+		r := 2
+		switch ch.Name {
+		case "nixos":
+			r = 0
+		case "nixpkgs":
+			r = 1
+		}
+		if r < rank {
+			best, rank = ch.URL, r
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	file := "/packages.json.br"
+	if options {
+		file = "/options.json.br"
+	}
+	return strings.TrimRight(best, "/") + file
 }
 
 // IndexAgeWarning returns a warning when the index that answered is older than 30 days.
