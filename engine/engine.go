@@ -321,13 +321,22 @@ func (e *Engine) mutationArgv(in intent.Intent, p *Plan) [][]string {
 	}
 	switch in.Action {
 	case "rollback":
-		step := []string{"nix-env", "-p", profile, "--rollback"}
-		if n, ok := intArg(in.Args["generation"]); ok {
-			step = []string{"nix-env", "-p", profile, "--switch-generation", fmt.Sprint(n)}
+		target := "previous"
+		if t, err := rollbackTarget(profile, in.Args); err == nil {
+			target = fmt.Sprint(t)
 		}
-		out := [][]string{elevate(step...)}
-		if system {
-			out = append(out, elevate(profile+"/bin/switch-to-configuration", "switch"))
+		out := [][]string{elevate("nix-env", "-p", profile, "--switch-generation", target)}
+		if target == "previous" {
+			out[0] = elevate("nix-env", "-p", profile, "--rollback")
+		}
+		// A NixOS system generation is activated too (as nixos-rebuild --rollback does),
+		// whatever the profile's path.
+		link := profile + "/bin/switch-to-configuration"
+		if target != "previous" {
+			link = fmt.Sprintf("%s-%s-link/bin/switch-to-configuration", profile, target)
+		}
+		if system || fileExists(link) {
+			out = append(out, elevate(link, "switch"))
 		}
 		return out
 	case "cleanup":
@@ -349,6 +358,45 @@ func (e *Engine) mutationArgv(in intent.Intent, p *Plan) [][]string {
 		return [][]string{{"nix-channel", "--update"}, {"nix-env", "-p", profile, "-u"}}
 	}
 	return [][]string{}
+}
+
+// rollbackTarget is the generation a rollback switches to: the one asked for, or the one
+// steps (default 1) generations before the current one, as nix-env --rollback counts
+// (existing generations, by number). It fails when there is no such generation.
+func rollbackTarget(profile string, args map[string]any) (int, error) {
+	p, err := nixstore.ReadProfile(profile)
+	if err != nil {
+		return 0, err
+	}
+	cur, ok := p.CurrentGeneration()
+	if !ok {
+		return 0, fmt.Errorf("%w: %s has no current generation", ErrInvalidArgument, profile)
+	}
+	if n, ok := intArg(args["generation"]); ok {
+		for _, g := range p.Generations {
+			if g.Generation == n {
+				if !fileExists(g.Path) {
+					return 0, fmt.Errorf("%w: generation %d of %s points at %s, which is not in the store", ErrInvalidArgument, n, profile, g.Path)
+				}
+				return n, nil
+			}
+		}
+		return 0, fmt.Errorf("%w: %s has no generation %d", ErrInvalidArgument, profile, n)
+	}
+	steps := 1
+	if s, ok := intArg(args["steps"]); ok && s > 0 {
+		steps = s
+	}
+	// Generations are newest first; walk down from the current one.
+	for i, g := range p.Generations {
+		if g.Generation == cur.Generation {
+			if i+steps >= len(p.Generations) {
+				return 0, fmt.Errorf("%w: %s has no generation %d before the current one (%d)", ErrInvalidArgument, profile, steps, cur.Generation)
+			}
+			return p.Generations[i+steps].Generation, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: %s: current generation not found", ErrInvalidArgument, profile)
 }
 
 // elevation is the command privileged steps run through (SPEC §2): sudo unless configured.

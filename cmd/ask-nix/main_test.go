@@ -173,8 +173,9 @@ func jsonAt(ts *testscript.TestScript, file, path string) string {
 }
 
 // freshstore builds a private store in $WORK/fresh with a profile ($PROF) at generation 1
-// ($PA), a second package ($PB) and a profile with python3 and ripgrep installed by nix-env
-// ($INSTPROF), and points the script at it.
+// ($PA), a second package ($PB), a profile with python3 and ripgrep installed by nix-env
+// ($INSTPROF) and a NixOS-shaped system profile with two generations ($FRESHSYS), and
+// points the script at it.
 func freshStore(ts *testscript.TestScript, neg bool, args []string) {
 	dir := ts.MkAbs("fresh")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -187,6 +188,12 @@ func freshStore(ts *testscript.TestScript, neg bool, args []string) {
 	s.SetProfile(t, prof, pkgs[0])
 	ts.Setenv("NIX_STORE_DIR", s.Config.StoreDir)
 	ts.Setenv("NIX_STATE_DIR", s.Config.StateDir)
+	sys := s.Build(t, `[ (nixos { version = "25.05.1"; kernel = "6.6.1"; }) (nixos { version = "25.11.1"; kernel = "6.12.3"; }) ]`)
+	sysProf := filepath.Join(dir, "profiles", "system")
+	for _, p := range sys {
+		s.SetProfile(t, sysProf, p)
+	}
+	ts.Setenv("FRESHSYS", sysProf)
 	inst := filepath.Join(dir, "profiles", "installed")
 	s.Install(t, inst, `[ (pkg "python3-3.12.4" []) (pkg "ripgrep-14.1.0" []) ]`)
 	ts.Setenv("INSTPROF", inst)

@@ -321,6 +321,8 @@ func (u *ui) text(result any) {
 		}
 	case cache.Stats:
 		fmt.Fprintf(w, "entries:\t%d\nhits:\t%d\nmisses:\t%d\nhit ratio:\t%.2f\npath:\t%s\nttl:\t%ds\n", r.Entries, r.Hits, r.Misses, r.HitRatio, dash(r.Path), r.TTLSeconds)
+	case engine.RollbackResult:
+		fmt.Fprintf(w, "%s: generation %d → %d\n", r.Profile, r.From, r.To)
 	case engine.MutationResult:
 		fmt.Fprintln(w, "dry run: nothing was changed. The plan:")
 		for _, argv := range r.Plan.Argv {
