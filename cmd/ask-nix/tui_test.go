@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,16 +38,29 @@ func TestSearchInteractiveInTmux(t *testing.T) {
 		"/var " + bin + " search -i; echo $? > " + done + "; sleep 60"
 	tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "30", "sh", "-c", script)
 	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
-	screen := func(want string) string {
+	waitFor := func(what string, ok func(string) bool) string {
 		var s string
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 			s = tmux("capture-pane", "-t", "t", "-p")
-			if strings.Contains(s, want) {
+			if ok(s) {
 				return s
 			}
 		}
-		t.Fatalf("the screen never showed %q:\n%s", want, s)
+		t.Fatalf("the screen never showed %s:\n%s", what, s)
 		return s
+	}
+	screen := func(want string) string {
+		return waitFor(fmt.Sprintf("%q", want), func(s string) bool { return strings.Contains(s, want) })
+	}
+	selected := func(s string) string {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, "> ") {
+				if f := strings.Fields(l); len(f) > 1 {
+					return f[1]
+				}
+			}
+		}
+		return ""
 	}
 	screen("search:")
 	tmux("send-keys", "-t", "t", "ripgr")
@@ -55,18 +69,14 @@ func TestSearchInteractiveInTmux(t *testing.T) {
 		t.Errorf("the query is not shown:\n%s", s)
 	}
 	tmux("send-keys", "-t", "t", "Down")
-	s = screen("enter install")
-	lines := strings.Split(s, "\n")
-	selected := ""
-	for _, l := range lines {
-		if strings.HasPrefix(l, "> ") {
-			selected = strings.Fields(l)[1]
-		}
+	s = waitFor("the selection moved down", func(s string) bool { return selected(s) != "" && selected(s) != "ripgrep" })
+	second := selected(s)
+	if !strings.Contains(s, "\n"+second+" ") {
+		t.Errorf("the details pane does not show %s:\n%s", second, s)
 	}
-	if selected == "" || selected == "ripgrep" {
-		t.Errorf("down did not move the selection:\n%s", s)
-	}
-	tmux("send-keys", "-t", "t", "Up", "Enter")
+	tmux("send-keys", "-t", "t", "Up")
+	waitFor("the selection back on ripgrep", func(s string) bool { return selected(s) == "ripgrep" })
+	tmux("send-keys", "-t", "t", "Enter")
 	screen("nix-env -iA nixpkgs.ripgrep")
 	screen("Proceed? [y/N]")
 	tmux("send-keys", "-t", "t", "n", "Enter")
