@@ -340,14 +340,15 @@ func (e *Engine) mutationArgv(in intent.Intent, p *Plan) [][]string {
 		}
 		return out
 	case "cleanup":
-		del := []string{"nix-env", "-p", profile, "--delete-generations"}
-		if k, ok := intArg(in.Args["keep"]); ok {
-			del = append(del, fmt.Sprintf("(all but the %d newest)", k))
+		var out [][]string
+		if sel, err := e.cleanupSelection(profile, in.Args); err == nil && len(sel.Delete) > 0 {
+			del := []string{"nix-env", "-p", profile, "--delete-generations"}
+			for _, n := range sel.Delete {
+				del = append(del, fmt.Sprint(n))
+			}
+			out = append(out, elevate(del...))
 		}
-		if d := str(in.Args["older_than"]); d != "" {
-			del = append(del, "(older than "+d+")")
-		}
-		return [][]string{elevate(del...), elevate("nix-store", "--gc")}
+		return append(out, elevate("nix-store", "--gc"))
 	case "update":
 		if system {
 			if fileExists(e.o.Host.HostPath("/etc/nixos/flake.nix")) {

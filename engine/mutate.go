@@ -44,6 +44,106 @@ func (e *Engine) rollback(ctx context.Context, env *Envelope, in intent.Intent) 
 	return res, nil
 }
 
+// CleanupResult is `cleanup --json` (SPEC §3).
+type CleanupResult struct {
+	Plan       Plan   `json:"plan"`
+	Executed   bool   `json:"executed"`
+	Profile    string `json:"profile"`
+	Deleted    []int  `json:"deleted"`
+	Kept       []int  `json:"kept"`
+	FreedBytes uint64 `json:"freedBytes"` // predicted from the reference graph before anything is deleted
+	// ReportedFreedBytes is what nix-store --gc said it freed (it prints MiB with two
+	// decimals).
+	ReportedFreedBytes uint64 `json:"reportedFreedBytes"`
+}
+
+// protected are the store paths a cleanup never deletes the generation of: the booted
+// system and the running one.
+func (e *Engine) protected() []string {
+	var out []string
+	for _, l := range []string{"/run/booted-system", "/run/current-system"} {
+		if sp, err := nixstore.ResolveStorePath(e.o.Host.Store, e.o.Host.HostPath(l)); err == nil {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+func (e *Engine) cleanupSelection(profile string, args map[string]any) (nixstore.CleanupSelection, error) {
+	p, err := nixstore.ReadProfile(profile)
+	if err != nil {
+		return nixstore.CleanupSelection{}, err
+	}
+	keep := -1
+	if k, ok := intArg(args["keep"]); ok {
+		keep = k
+	}
+	var older time.Duration
+	if d := str(args["older_than"]); d != "" {
+		if older, err = parseAge(d); err != nil {
+			return nixstore.CleanupSelection{}, err
+		}
+	}
+	return nixstore.SelectCleanup(p, keep, older, e.o.Now(), e.protected()), nil
+}
+
+// parseAge reads SPEC's durations: "14d", "12h".
+func parseAge(s string) (time.Duration, error) {
+	var n int
+	var unit string
+	if _, err := fmt.Sscanf(s, "%d%s", &n, &unit); err != nil || n < 0 || (unit != "d" && unit != "h") {
+		return 0, fmt.Errorf("%w: older than %q: use a number of days or hours, like 30d or 12h", ErrInvalidArgument, s)
+	}
+	if unit == "d" {
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.Duration(n) * time.Hour, nil
+}
+
+// cleanup deletes the selected generations and collects garbage. What it frees is
+// predicted first: the paths no root reaches once those generations' links are gone.
+func (e *Engine) cleanup(ctx context.Context, env *Envelope, in intent.Intent) (any, error) {
+	profile := e.o.Host.ProfilePath(str(in.Args["profile"]))
+	sel, err := e.cleanupSelection(profile, in.Args)
+	if err != nil {
+		return nil, err
+	}
+	res := CleanupResult{Plan: env.Plan, Profile: profile, Deleted: sel.Delete, Kept: sel.Keep}
+	b, err := e.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n, ok := b.(*nixstore.Native); ok {
+		var gone []string
+		for _, g := range sel.Delete {
+			gone = append(gone, fmt.Sprintf("%s-%d-link", profile, g))
+		}
+		extra := []string{e.o.Host.HostPath("/run/current-system"), e.o.Host.HostPath("/run/booted-system")}
+		if _, freed, err := n.DeadBytes(ctx, nixstore.GCRootsWithout(e.o.Host.Store, gone, extra...)); err == nil {
+			res.FreedBytes = freed
+		}
+	}
+	for _, argv := range env.Plan.Argv {
+		out, err := executor.Run(ctx, executor.Cmd{Argv: argv, Env: e.o.NixEnv})
+		e.audit(env, argv, err)
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+		}
+		var paths int
+		var mib float64
+		if _, err := fmt.Sscanf(lastLineOf(string(out)), "%d store paths deleted, %f MiB freed", &paths, &mib); err == nil {
+			res.ReportedFreedBytes = uint64(mib * 1024 * 1024)
+		}
+	}
+	res.Executed = true
+	return res, nil
+}
+
+func lastLineOf(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
 // run executes a plan's commands in order, through the executor, recording each in the
 // audit log; it stops at the first failure.
 func (e *Engine) run(ctx context.Context, env *Envelope, plan [][]string) error {

@@ -13,6 +13,25 @@ import (
 // Runtime roots (open files of running processes) are not counted.
 func GCRoots(cfg Config, extra ...string) []string {
 	roots := map[string]bool{}
+	for _, l := range gcRootLinks(cfg, extra...) {
+		if sp, err := ResolveStorePath(cfg, l); err == nil {
+			if _, err := os.Lstat(sp); err == nil {
+				roots[sp] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(roots))
+	for r := range roots {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// gcRootLinks lists the links that make GC roots: those under gcroots/ and profiles/, and
+// extra.
+func gcRootLinks(cfg Config, extra ...string) []string {
+	var links []string
 	seenDirs := map[string]bool{}
 	var walk func(dir string, depth int)
 	walk = func(dir string, depth int) {
@@ -34,10 +53,8 @@ func GCRoots(cfg Config, extra ...string) []string {
 			if e.Type()&os.ModeSymlink == 0 {
 				continue
 			}
-			if sp, err := ResolveStorePath(cfg, p); err == nil {
-				if _, err := os.Lstat(sp); err == nil {
-					roots[sp] = true
-				}
+			if _, err := ResolveStorePath(cfg, p); err == nil {
+				links = append(links, p)
 				continue
 			}
 			if st, err := os.Stat(p); err == nil && st.IsDir() {
@@ -48,14 +65,9 @@ func GCRoots(cfg Config, extra ...string) []string {
 	walk(filepath.Join(cfg.StateDir, "gcroots"), 0)
 	walk(filepath.Join(cfg.StateDir, "profiles"), 0)
 	for _, p := range extra {
-		if sp, err := ResolveStorePath(cfg, p); err == nil {
-			roots[sp] = true
+		if _, err := os.Lstat(p); err == nil {
+			links = append(links, p)
 		}
 	}
-	out := make([]string, 0, len(roots))
-	for r := range roots {
-		out = append(out, r)
-	}
-	slices.Sort(out)
-	return out
+	return links
 }

@@ -321,6 +321,9 @@ func (u *ui) text(result any) {
 		}
 	case cache.Stats:
 		fmt.Fprintf(w, "entries:\t%d\nhits:\t%d\nmisses:\t%d\nhit ratio:\t%.2f\npath:\t%s\nttl:\t%ds\n", r.Entries, r.Hits, r.Misses, r.HitRatio, dash(r.Path), r.TTLSeconds)
+	case engine.CleanupResult:
+		fmt.Fprintf(w, "%s: deleted generations %v, kept %v\n", r.Profile, r.Deleted, r.Kept)
+		fmt.Fprintf(w, "freed %s (predicted %s)\n", humanBytes(r.ReportedFreedBytes), humanBytes(r.FreedBytes))
 	case engine.RollbackResult:
 		fmt.Fprintf(w, "%s: generation %d → %d\n", r.Profile, r.From, r.To)
 	case engine.MutationResult:
