@@ -213,7 +213,6 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 		env.Intent = intent.Intent{Action: req.Subcommand, Args: args, Rule: "builtin", Confidence: 1}
 		env.Metrics.Parse = time.Since(t0)
 	} else {
-		intent.Normalize(req.Text)
 		env.Metrics.Parse = time.Since(t0)
 		t1 := time.Now()
 		env.Intent = intent.Recognize(req.Text)

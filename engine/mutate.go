@@ -37,7 +37,7 @@ func (e *Engine) rollback(ctx context.Context, env *Envelope, in intent.Intent) 
 		return nil, err
 	}
 	res := RollbackResult{Plan: env.Plan, Profile: profile, From: cur.Generation, To: to}
-	if err := e.run(ctx, env, env.Plan.Argv); err != nil {
+	if _, err := e.run(ctx, env, env.Plan.Argv); err != nil {
 		return nil, err
 	}
 	res.Executed = true
@@ -123,17 +123,14 @@ func (e *Engine) cleanup(ctx context.Context, env *Envelope, in intent.Intent) (
 			res.FreedBytes = freed
 		}
 	}
-	for _, argv := range env.Plan.Argv {
-		out, err := executor.Run(ctx, executor.Cmd{Argv: argv, Env: e.o.NixEnv})
-		e.audit(env, argv, err)
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
-		}
-		var paths int
-		var mib float64
-		if _, err := fmt.Sscanf(lastLineOf(string(out)), "%d store paths deleted, %f MiB freed", &paths, &mib); err == nil {
-			res.ReportedFreedBytes = uint64(mib * 1024 * 1024)
-		}
+	last, err := e.run(ctx, env, env.Plan.Argv)
+	if err != nil {
+		return res, err
+	}
+	var paths int
+	var mib float64
+	if _, err := fmt.Sscanf(lastLineOf(string(last)), "%d store paths deleted, %f MiB freed", &paths, &mib); err == nil {
+		res.ReportedFreedBytes = uint64(mib * 1024 * 1024)
 	}
 	res.Executed = true
 	return res, nil
@@ -145,16 +142,18 @@ func lastLineOf(s string) string {
 }
 
 // run executes a plan's commands in order, through the executor, recording each in the
-// audit log; it stops at the first failure.
-func (e *Engine) run(ctx context.Context, env *Envelope, plan [][]string) error {
+// audit log; it stops at the first failure and returns the last command's output.
+func (e *Engine) run(ctx context.Context, env *Envelope, plan [][]string) ([]byte, error) {
+	var out []byte
 	for _, argv := range plan {
-		_, err := executor.Run(ctx, executor.Cmd{Argv: argv, Env: e.o.NixEnv})
+		var err error
+		out, err = executor.Run(ctx, executor.Cmd{Argv: argv, Env: e.o.NixEnv})
 		e.audit(env, argv, err)
 		if err != nil {
-			return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+			return out, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 type auditRecord struct {
