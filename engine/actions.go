@@ -78,6 +78,8 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 		return e.rollback(ctx, env, in)
 	case "cleanup":
 		return e.cleanup(ctx, env, in)
+	case "install", "remove":
+		return e.changePackage(ctx, env, in)
 	case "index-update":
 		from := str(in.Args["source"])
 		opts, _ := in.Args["options"].(bool)

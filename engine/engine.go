@@ -293,16 +293,25 @@ func (e *Engine) plan(in intent.Intent) Plan {
 	switch in.Action {
 	case "install":
 		if pkg, ok := in.Args["package"].(string); ok {
-			p.Argv = [][]string{{"nix-env", "-iA", "nixpkgs." + pkg}}
+			p.Argv = [][]string{append(e.profileFlag(in), "-iA", "nixpkgs."+pkg)}
 		}
 	case "remove":
 		if pkg, ok := in.Args["package"].(string); ok {
-			p.Argv = [][]string{{"nix-env", "-e", pkg}}
+			p.Argv = [][]string{append(e.profileFlag(in), "-e", pkg)}
 		}
 	case "rollback", "cleanup", "update":
 		p.Argv = e.mutationArgv(in, &p)
 	}
 	return p
+}
+
+// profileFlag is nix-env with -p PROFILE when a profile was named, else plain nix-env (the
+// user's profile, ~/.nix-profile).
+func (e *Engine) profileFlag(in intent.Intent) []string {
+	if p := str(in.Args["profile"]); p != "" {
+		return []string{"nix-env", "-p", e.o.Host.ProfilePath(p)}
+	}
+	return []string{"nix-env"}
 }
 
 // mutationArgv plans rollback, cleanup and update. Steps on the system profile run through
@@ -430,7 +439,7 @@ func (e *Engine) cliArgv(in intent.Intent) [][]string {
 
 func takesProfile(action string) bool {
 	switch action {
-	case "generations", "diff", "rollback", "cleanup", "installed":
+	case "generations", "diff", "rollback", "cleanup", "installed", "install", "remove":
 		return true
 	}
 	return false

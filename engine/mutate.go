@@ -44,6 +44,30 @@ func (e *Engine) rollback(ctx context.Context, env *Envelope, in intent.Intent) 
 	return res, nil
 }
 
+// PackageResult is `install --json` and `remove --json` (SPEC §3).
+type PackageResult struct {
+	Plan     Plan   `json:"plan"`
+	Executed bool   `json:"executed"`
+	Profile  string `json:"profile"`
+	Package  string `json:"package"`
+}
+
+// changePackage installs or removes a package with nix-env, as planned.
+func (e *Engine) changePackage(ctx context.Context, env *Envelope, in intent.Intent) (any, error) {
+	res := PackageResult{Plan: env.Plan, Package: str(in.Args["package"]), Profile: e.o.Host.ProfilePath(str(in.Args["profile"]))}
+	if str(in.Args["profile"]) == "" {
+		res.Profile = e.o.Host.UserProfile()
+	}
+	if res.Package == "" || len(env.Plan.Argv) == 0 {
+		return nil, fmt.Errorf("%w: %s needs a package", ErrInvalidArgument, in.Action)
+	}
+	if _, err := e.run(ctx, env, env.Plan.Argv); err != nil {
+		return nil, err
+	}
+	res.Executed = true
+	return res, nil
+}
+
 // CleanupResult is `cleanup --json` (SPEC §3).
 type CleanupResult struct {
 	Plan       Plan   `json:"plan"`

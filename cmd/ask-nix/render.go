@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -321,6 +322,12 @@ func (u *ui) text(result any) {
 		}
 	case cache.Stats:
 		fmt.Fprintf(w, "entries:\t%d\nhits:\t%d\nmisses:\t%d\nhit ratio:\t%.2f\npath:\t%s\nttl:\t%ds\n", r.Entries, r.Hits, r.Misses, r.HitRatio, dash(r.Path), r.TTLSeconds)
+	case engine.PackageResult:
+		verb := "installed"
+		if len(r.Plan.Argv) > 0 && slices.Contains(r.Plan.Argv[0], "-e") {
+			verb = "removed"
+		}
+		fmt.Fprintf(w, "%s %s (%s)\n", verb, r.Package, r.Profile)
 	case engine.CleanupResult:
 		fmt.Fprintf(w, "%s: deleted generations %v, kept %v\n", r.Profile, r.Deleted, r.Kept)
 		fmt.Fprintf(w, "freed %s (predicted %s)\n", humanBytes(r.ReportedFreedBytes), humanBytes(r.FreedBytes))
