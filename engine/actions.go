@@ -80,6 +80,8 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 		return e.cleanup(ctx, env, in)
 	case "install", "remove":
 		return e.changePackage(ctx, env, in)
+	case "diff":
+		return e.diff(ctx, env, in)
 	case "index-update":
 		from := str(in.Args["source"])
 		opts, _ := in.Args["options"].(bool)

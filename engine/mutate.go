@@ -68,6 +68,68 @@ func (e *Engine) changePackage(ctx context.Context, env *Envelope, in intent.Int
 	return res, nil
 }
 
+// DiffResult is `diff --json` (SPEC §3).
+type DiffResult struct {
+	Profile string `json:"profile"`
+	From    int    `json:"from"`
+	To      int    `json:"to"`
+	nixstore.Diff
+}
+
+// diff compares two generations of a profile (default: the one before the current one and
+// the current one), natively.
+func (e *Engine) diff(ctx context.Context, env *Envelope, in intent.Intent) (any, error) {
+	profile := e.o.Host.ProfilePath(str(in.Args["profile"]))
+	p, err := nixstore.ReadProfile(profile)
+	if err != nil {
+		return nil, err
+	}
+	path := map[int]string{}
+	for _, g := range p.Generations {
+		path[g.Generation] = g.Path
+	}
+	cur, ok := p.CurrentGeneration()
+	if !ok {
+		return nil, fmt.Errorf("%w: %s has no current generation", ErrInvalidArgument, profile)
+	}
+	to := cur.Generation
+	if n, ok := intArg(in.Args["to"]); ok {
+		to = n
+	}
+	from := -1
+	if n, ok := intArg(in.Args["from"]); ok {
+		from = n
+	} else {
+		for _, g := range p.Generations { // newest first: the first older than to
+			if g.Generation < to {
+				from = g.Generation
+				break
+			}
+		}
+	}
+	for _, n := range []int{from, to} {
+		if _, ok := path[n]; !ok {
+			if n < 0 {
+				return nil, fmt.Errorf("%w: %s has no generation before %d to compare with", ErrInvalidArgument, profile, to)
+			}
+			return nil, fmt.Errorf("%w: %s has no generation %d", ErrInvalidArgument, profile, n)
+		}
+	}
+	deps := append(profileDeps(profile), e.storeDeps()...)
+	out := &DiffResult{}
+	return e.cached(env, fmt.Sprintf("diff\x00%s\x00%d\x00%d", profile, from, to), deps, out, func() (any, error) {
+		b, err := e.store(ctx)
+		if err != nil {
+			return nil, err
+		}
+		d, err := nixstore.DiffClosures(ctx, b, path[from], path[to])
+		if err != nil {
+			return nil, err
+		}
+		return &DiffResult{Profile: profile, From: from, To: to, Diff: d}, nil
+	})
+}
+
 // CleanupResult is `cleanup --json` (SPEC §3).
 type CleanupResult struct {
 	Plan       Plan   `json:"plan"`

@@ -202,6 +202,17 @@ func ParseListGenerations(b []byte, loc *time.Location) ([]Generation, error) {
 	return out, sc.Err()
 }
 
+// Closure implements Backend with `nix-store --query --requisites`.
+func (c *CLI) Closure(ctx context.Context, storePath string) ([]string, error) {
+	out, err := c.run(ctx, "nix-store", "--query", "--requisites", storePath)
+	if err != nil {
+		return nil, err
+	}
+	paths := strings.Fields(string(out))
+	slices.Sort(paths)
+	return paths, nil
+}
+
 // References implements Backend with `nix-store --query --references`.
 func (c *CLI) References(ctx context.Context, storePath string) ([]string, error) {
 	out, err := c.run(ctx, "nix-store", "--query", "--references", storePath)

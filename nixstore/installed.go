@@ -25,8 +25,9 @@ type InstalledProfile struct {
 	Packages []InstalledPackage `json:"packages"`
 }
 
-// ParseName splits a store path's name into name and version the way Nix does: the version
-// starts at the first dash followed by a digit ("python3-3.12.4" → python3, 3.12.4).
+// ParseName splits a store path's name into name and version the way Nix's DrvName does:
+// the version starts after the first dash that is not followed by a letter
+// ("python3-3.12.4" → python3, 3.12.4).
 func ParseName(p string) (name, version string) {
 	base := filepath.Base(p)
 	if sp, err := storepath.FromString(base); err == nil {
@@ -35,7 +36,7 @@ func ParseName(p string) (name, version string) {
 		base = base[i+1:]
 	}
 	for i := 0; i+1 < len(base); i++ {
-		if base[i] == '-' && base[i+1] >= '0' && base[i+1] <= '9' {
+		if c := base[i+1]; base[i] == '-' && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
 			return base[:i], base[i+1:]
 		}
 	}

@@ -285,6 +285,34 @@ SELECT count(*), coalesce(sum(narSize), 0) FROM ValidPaths JOIN c USING(id)`
 	return c, c.Paths > 0, nil
 }
 
+// Closure implements Backend with one recursive query.
+func (n *Native) Closure(ctx context.Context, storePath string) ([]string, error) {
+	const q = `WITH RECURSIVE c(id) AS (
+  SELECT id FROM ValidPaths WHERE path = ?
+  UNION SELECT reference FROM Refs JOIN c ON referrer = c.id)
+SELECT path FROM ValidPaths JOIN c USING(id) ORDER BY path`
+	rows, err := n.db.QueryContext(ctx, q, storePath)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("path '%s' is not valid: %w", storePath, ErrInvalidPath)
+	}
+	return out, nil
+}
+
 // References implements Backend with go-nix's nix_v10 queries.
 func (n *Native) References(ctx context.Context, storePath string) ([]string, error) {
 	row, err := n.q.QueryPathInfo(ctx, storePath)

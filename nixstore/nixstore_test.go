@@ -596,3 +596,41 @@ func TestInstalledMatchesNixEnv(t *testing.T) {
 		t.Errorf("missing profile: %v", err)
 	}
 }
+
+// TestDiffMatchesNix compares the package diff of two closures with
+// `nix store diff-closures`, for both backends.
+func TestDiffMatchesNix(t *testing.T) {
+	f := need(t)
+	ps := f.store.Build(t, `let a1 = sized "liba-1.0" [] 3000; a2 = sized "liba-1.1" [] 4000; b = pkg "libb-2.0" []; c = pkg "tool-3.0" []; d = pkg "nover" [];
+	  in [ (pkg "env-1" [a1 b d]) (pkg "env-2" [a2 c d]) ]`)
+	want := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(f.store.Run(t, "nix", "store", "diff-closures", ps[0], ps[1])), "\n") {
+		name, rest, _ := strings.Cut(l, ": ")
+		rest, _, _ = strings.Cut(rest, ", +")
+		want[name] = rest
+	}
+	n := openNative(t, f)
+	c, _ := nixstore.NewCLI(f.store.Config, f.store.Env)
+	for _, b := range []nixstore.Backend{n, c} {
+		d, err := nixstore.DiffClosures(context.Background(), b, ps[0], ps[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, a := range d.Added {
+			got[a.Name] = "∅ → " + a.Version
+		}
+		for _, r := range d.Removed {
+			got[r.Name] = r.Version + " → ∅"
+		}
+		for _, ch := range d.Changed {
+			got[ch.Name] = ch.From + " → " + ch.To
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: diff %v, nix store diff-closures %v", b.Name(), got, want)
+		}
+		if d.ClosureSizeDelta <= 0 {
+			t.Errorf("%s: closure size delta %d, want the growth of liba", b.Name(), d.ClosureSizeDelta)
+		}
+	}
+}

@@ -46,6 +46,8 @@ type Backend interface {
 	Generations(ctx context.Context, profile string) (Profile, error)
 	// Stats counts the valid paths and their NAR bytes.
 	Stats(ctx context.Context) (StoreStats, error)
+	// Closure lists the store paths a valid store path's closure holds, sorted.
+	Closure(ctx context.Context, storePath string) ([]string, error)
 	// References lists the store paths a valid store path refers to, sorted.
 	References(ctx context.Context, storePath string) ([]string, error)
 	// Close releases the backend's resources.

@@ -322,6 +322,22 @@ func (u *ui) text(result any) {
 		}
 	case cache.Stats:
 		fmt.Fprintf(w, "entries:\t%d\nhits:\t%d\nmisses:\t%d\nhit ratio:\t%.2f\npath:\t%s\nttl:\t%ds\n", r.Entries, r.Hits, r.Misses, r.HitRatio, dash(r.Path), r.TTLSeconds)
+	case *engine.DiffResult:
+		fmt.Fprintf(w, "%s: generation %d → %d\n", r.Profile, r.From, r.To)
+		for _, a := range r.Added {
+			fmt.Fprintf(w, "  %s:\t∅ → %s\n", a.Name, a.Version)
+		}
+		for _, x := range r.Removed {
+			fmt.Fprintf(w, "  %s:\t%s → ∅\n", x.Name, x.Version)
+		}
+		for _, c := range r.Changed {
+			fmt.Fprintf(w, "  %s:\t%s → %s\n", c.Name, c.From, c.To)
+		}
+		sign := "+"
+		if r.ClosureSizeDelta < 0 {
+			sign = "-"
+		}
+		fmt.Fprintf(w, "closure size: %s%s\n", sign, humanBytes(uint64(max(r.ClosureSizeDelta, -r.ClosureSizeDelta))))
 	case engine.PackageResult:
 		verb := "installed"
 		if len(r.Plan.Argv) > 0 && slices.Contains(r.Plan.Argv[0], "-e") {
