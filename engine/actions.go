@@ -82,6 +82,8 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 		return e.changePackage(ctx, env, in)
 	case "diff":
 		return e.diff(ctx, env, in)
+	case "update":
+		return e.update(ctx, env)
 	case "index-update":
 		from := str(in.Args["source"])
 		opts, _ := in.Args["options"].(bool)

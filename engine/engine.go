@@ -222,6 +222,10 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 		env.Intent.Args["profile"] = req.Profile
 	}
 	env.Plan = e.plan(env.Intent)
+	if env.Intent.Action == "update" && !req.Yes {
+		// Without --yes an update only shows what it would change (SPEC §2).
+		env.Plan.Mutates, env.Plan.Privileged = false, false
+	}
 
 	t2 := time.Now()
 	input := e.PolicyInput(env)

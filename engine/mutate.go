@@ -68,6 +68,36 @@ func (e *Engine) changePackage(ctx context.Context, env *Envelope, in intent.Int
 	return res, nil
 }
 
+// UpdateResult is `update --json`: what an update would change and, with --yes, that it ran.
+type UpdateResult struct {
+	Plan     Plan         `json:"plan"`
+	Executed bool         `json:"executed"`
+	Kind     string       `json:"kind"` // "flake", "channels" or "user"
+	Inputs   []FlakeInput `json:"inputs,omitempty"`
+	Channels []Channel    `json:"channels,omitempty"`
+}
+
+// update previews an update (how old the channels or flake inputs are, and the plan) and,
+// when the plan mutates (--yes), runs it.
+func (e *Engine) update(ctx context.Context, env *Envelope) (any, error) {
+	cfg, err := e.config()
+	if err != nil {
+		return nil, err
+	}
+	res := UpdateResult{Plan: env.Plan, Kind: cfg.Kind, Inputs: cfg.Inputs, Channels: cfg.Channels}
+	if !cfg.NixOS || cfg.Kind == "none" {
+		res.Kind = "user"
+	}
+	if !env.Plan.Mutates {
+		return res, nil
+	}
+	if _, err := e.run(ctx, env, env.Plan.Argv); err != nil {
+		return res, err
+	}
+	res.Executed = true
+	return res, nil
+}
+
 // DiffResult is `diff --json` (SPEC §3).
 type DiffResult struct {
 	Profile string `json:"profile"`

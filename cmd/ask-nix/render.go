@@ -338,6 +338,25 @@ func (u *ui) text(result any) {
 			sign = "-"
 		}
 		fmt.Fprintf(w, "closure size: %s%s\n", sign, humanBytes(uint64(max(r.ClosureSizeDelta, -r.ClosureSizeDelta))))
+	case engine.UpdateResult:
+		if r.Executed {
+			fmt.Fprintln(w, "updated:")
+		} else {
+			fmt.Fprintln(w, "an update would run (add --yes to apply):")
+		}
+		for _, argv := range r.Plan.Argv {
+			fmt.Fprintf(w, "  %s\n", strings.Join(argv, " "))
+		}
+		for _, in := range r.Inputs {
+			fmt.Fprintf(w, "input %s:\t%s %s, locked %d days ago\n", in.Name, in.Ref, short(in.Rev), in.AgeDays)
+		}
+		for _, c := range r.Channels {
+			age := "never updated here"
+			if c.AgeDays != nil {
+				age = fmt.Sprintf("updated %d days ago", *c.AgeDays)
+			}
+			fmt.Fprintf(w, "channel %s:\t%s, %s\n", c.Name, dash(c.URL), age)
+		}
 	case engine.PackageResult:
 		verb := "installed"
 		if len(r.Plan.Argv) > 0 && slices.Contains(r.Plan.Argv[0], "-e") {
