@@ -96,6 +96,7 @@ type cli struct {
 	Policy      policyCmd      `cmd:"" help:"Test policies, or show the decision for a request."`
 	Index       indexCmd       `cmd:"" help:"The package index."`
 	Help        noArgs         `cmd:"" help:"What ask-nix can do, with examples."`
+	Completion  completionCmd  `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }
 
 type askCmd struct {
@@ -207,6 +208,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if kctx == nil {
 		return code // --help or --version
+	}
+	if strings.HasPrefix(kctx.Command(), "completion") {
+		// Like --help, it prints what this binary accepts and runs nothing.
+		writeCompletion(stdout, kctx.Model, c.Completion.Shell)
+		return 0
 	}
 	ui := newUI(c.globals, stdin, stdout, stderr, getenv)
 	req, explain, err := buildRequest(c, kctx, args)
