@@ -20,6 +20,13 @@
           ldflags = [ "-s" "-w" "-X main.version=${version}" "-X main.commit=${self.shortRev or "dirty"}" ];
           # Tests that need a real Nix store skip inside the build sandbox (no nix there);
           # the pure-Go tests run.
+          nativeBuildInputs = [ pkgs.installShellFiles ];
+          postInstall = pkgs.lib.optionalString (pkgs.stdenv.buildPlatform.canExecute pkgs.stdenv.hostPlatform) ''
+            installShellCompletion --cmd ask-nix \
+              --bash <($out/bin/ask-nix completion bash) \
+              --zsh <($out/bin/ask-nix completion zsh) \
+              --fish <($out/bin/ask-nix completion fish)
+          '';
           meta = {
             description = "Run Nix and NixOS in plain words, checked by Rego policies";
             mainProgram = "ask-nix";
