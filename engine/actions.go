@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/intent"
 	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/search"
@@ -355,5 +354,3 @@ func suggestions(text string, in intent.Intent) Suggestions {
 
 // IsNotProfile reports whether err means a profile path is not a profile.
 func IsNotProfile(err error) bool { return errors.Is(err, nixstore.ErrNotProfile) }
-
-var _ = cache.Stamp

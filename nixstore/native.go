@@ -191,18 +191,10 @@ func (n *Native) PathInfo(ctx context.Context, paths []string, withClosureSize b
 	}
 	out := make([]PathInfo, 0, len(sps))
 	for _, sp := range sps {
-		row, err := n.q.QueryPathInfo(ctx, sp)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("path '%s' is not valid: %w", sp, ErrInvalidPath)
-		}
+		row, refs, err := n.lookup(ctx, sp)
 		if err != nil {
-			return nil, fmt.Errorf("query %s: %w", sp, err)
+			return nil, err
 		}
-		refs, err := n.q.QueryReferences(ctx, row.ID)
-		if err != nil {
-			return nil, fmt.Errorf("query references of %s: %w", sp, err)
-		}
-		slices.Sort(refs)
 		if refs == nil {
 			refs = []string{}
 		}
@@ -315,19 +307,25 @@ SELECT path FROM ValidPaths JOIN c USING(id) ORDER BY path`
 
 // References implements Backend with go-nix's nix_v10 queries.
 func (n *Native) References(ctx context.Context, storePath string) ([]string, error) {
+	_, refs, err := n.lookup(ctx, storePath)
+	return refs, err
+}
+
+// lookup reads a valid path's row and its sorted references (go-nix's nix_v10 queries).
+func (n *Native) lookup(ctx context.Context, storePath string) (nix_v10.QueryPathInfoRow, []string, error) {
 	row, err := n.q.QueryPathInfo(ctx, storePath)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("path '%s' is not valid: %w", storePath, ErrInvalidPath)
+		return row, nil, fmt.Errorf("path '%s' is not valid: %w", storePath, ErrInvalidPath)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("query %s: %w", storePath, err)
+		return row, nil, fmt.Errorf("query %s: %w", storePath, err)
 	}
 	refs, err := n.q.QueryReferences(ctx, row.ID)
 	if err != nil {
-		return nil, fmt.Errorf("query references of %s: %w", storePath, err)
+		return row, nil, fmt.Errorf("query references of %s: %w", storePath, err)
 	}
 	slices.Sort(refs)
-	return refs, nil
+	return row, refs, nil
 }
 
 // Generations implements Backend: the links are read directly, with no profile lock.

@@ -41,8 +41,6 @@ func TestMain(m *testing.M) {
 	}
 	code := func() int {
 		defer os.RemoveAll(dir)
-		t := &testing.T{}
-		_ = t
 		f, err := buildFixture(dir)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "fixture:", err)
@@ -324,9 +322,6 @@ func TestCLIBackendAgreesWithNative(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	for _, b := range []nixstore.Backend{n, c} {
-		_ = b
-	}
 	ni, err := n.PathInfo(ctx, f.pkgs, true)
 	if err != nil {
 		t.Fatal(err)

@@ -56,9 +56,7 @@ func (u *ui) interactive() bool { return isTTY(u.stdin) && isTTY(u.rawStderr) }
 // confirm asks on the terminal; only "y" or "yes" confirms.
 func (u *ui) confirm(plan engine.Plan, d policy.Decision) bool {
 	fmt.Fprintln(u.stderr, "ask-nix: plan:")
-	for _, argv := range plan.Argv {
-		fmt.Fprintf(u.stderr, "  %s\n", strings.Join(argv, " "))
-	}
+	printArgv(u.stderr, plan.Argv, "  ")
 	fmt.Fprintf(u.stderr, "ask-nix: %s. Proceed? [y/N] ", strings.Join(d.Reasons, "; "))
 	line, _ := bufio.NewReader(u.stdin).ReadString('\n')
 	a := strings.ToLower(strings.TrimSpace(line))
@@ -218,9 +216,7 @@ func (u *ui) explain(env *engine.Envelope) {
 		fmt.Fprintf(w, " (%s)", env.Plan.Backend)
 	}
 	fmt.Fprintln(w)
-	for _, argv := range env.Plan.Argv {
-		fmt.Fprintf(w, "\t  %s\n", strings.Join(argv, " "))
-	}
+	printArgv(w, env.Plan.Argv, "\t  ")
 	if env.Decision != nil {
 		fmt.Fprintf(w, "decision:\t%s", env.Decision.Outcome)
 		if len(env.Decision.Reasons) > 0 {
@@ -344,9 +340,7 @@ func (u *ui) text(result any) {
 		} else {
 			fmt.Fprintln(w, "an update would run (add --yes to apply):")
 		}
-		for _, argv := range r.Plan.Argv {
-			fmt.Fprintf(w, "  %s\n", strings.Join(argv, " "))
-		}
+		printArgv(w, r.Plan.Argv, "  ")
 		for _, in := range r.Inputs {
 			fmt.Fprintf(w, "input %s:\t%s %s, locked %d days ago\n", in.Name, in.Ref, short(in.Rev), in.AgeDays)
 		}
@@ -370,9 +364,7 @@ func (u *ui) text(result any) {
 		fmt.Fprintf(w, "%s: generation %d → %d\n", r.Profile, r.From, r.To)
 	case engine.MutationResult:
 		fmt.Fprintln(w, "dry run: nothing was changed. The plan:")
-		for _, argv := range r.Plan.Argv {
-			fmt.Fprintf(w, "  %s\n", strings.Join(argv, " "))
-		}
+		printArgv(w, r.Plan.Argv, "  ")
 	case policy.TestReport:
 		for _, t := range r.Results {
 			status := "PASS"
@@ -407,6 +399,13 @@ func (u *ui) text(result any) {
 	default:
 		b, _ := json.MarshalIndent(r, "", "  ")
 		fmt.Fprintln(w, string(b))
+	}
+}
+
+// printArgv writes each command of a plan on a line of its own.
+func printArgv(w io.Writer, plan [][]string, indent string) {
+	for _, argv := range plan {
+		fmt.Fprintf(w, "%s%s\n", indent, strings.Join(argv, " "))
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 )
 
 type phrase struct {
@@ -116,5 +115,3 @@ func BenchmarkRecognize(b *testing.B) {
 		Recognize(ps[i%len(ps)].text)
 	}
 }
-
-var _ = time.Now

@@ -149,5 +149,3 @@ func BenchmarkOpenCached(b *testing.B) {
 		}
 	}
 }
-
-var _ = os.Getenv
