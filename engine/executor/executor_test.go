@@ -59,7 +59,7 @@ func TestMinimalEnv(t *testing.T) {
 
 // TestOnlyTheExecutorStartsPrograms checks the source tree: no package but this one
 // imports os/exec or calls syscall.Exec/ForkExec/StartProcess, so every program ask-nix
-// starts goes through Resolve's refusal of shells. Test helpers (_test.go, nixtest) may.
+// starts goes through Resolve's refusal of shells. Test helpers (_test.go, nixtest, rulestest) may.
 func TestOnlyTheExecutorStartsPrograms(t *testing.T) {
 	root, _ := filepath.Abs("../..")
 	checked := 0
@@ -67,7 +67,7 @@ func TestOnlyTheExecutorStartsPrograms(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "nixtest" || d.Name() == "bench") {
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "nixtest" || d.Name() == "rulestest" || d.Name() == "bench") {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || filepath.Dir(p) == mustAbs(".") {

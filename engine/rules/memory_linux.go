@@ -1,0 +1,5 @@
+package rules
+
+import "syscall"
+
+const mapNoReserve = syscall.MAP_NORESERVE

@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package rules
+
+const mapNoReserve = 0
