@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/asknix/ask-nix/engine/intent"
 	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/engine/rules"
 	"github.com/asknix/ask-nix/engine/search"
 	"github.com/asknix/ask-nix/nixstore"
 )
@@ -114,8 +116,45 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 			return rep, fmt.Errorf("%w: %d of %d", ErrTestsFailed, rep.Failed, rep.Failed+rep.Passed)
 		}
 		return rep, nil
+	case "rules-list":
+		return e.rules.List(ctx), nil
+	case "rules-test":
+		return e.rulesTest(ctx, env, str(in.Args["module"]), str(in.Args["text"]))
 	}
 	return nil, fmt.Errorf("%w: %s", ErrNotImplemented, in.Action)
+}
+
+// RulesTestResult is `rules test`: what the module proposed and what the policy would
+// decide about that proposal.
+type RulesTestResult struct {
+	Module       rules.Module     `json:"module"`
+	Proposal     *intent.Intent   `json:"proposal"`
+	Decision     *policy.Decision `json:"decision,omitempty"`
+	Error        string           `json:"error,omitempty"`
+	ElapsedNanos time.Duration    `json:"elapsedNanos"`
+}
+
+// ErrRuleFault is a rule module that failed under `rules test` (exit 1).
+var ErrRuleFault = errors.New("rule module failed")
+
+func (e *Engine) rulesTest(ctx context.Context, env *Envelope, module, text string) (any, error) {
+	o, m := e.rules.TestModule(ctx, module, text)
+	res := RulesTestResult{Module: *m, Proposal: o.Proposal, ElapsedNanos: o.Elapsed}
+	if o.Err != nil {
+		res.Error = o.Err.Error()
+		env.Result = res
+		return res, fmt.Errorf("%w: %s", ErrRuleFault, o.Warning())
+	}
+	if o.Proposal != nil {
+		probe := &Envelope{Request: RequestDoc{Text: text}, Intent: *o.Proposal}
+		probe.Plan = e.plan(probe.Intent)
+		d, err := e.policy.Decide(ctx, e.PolicyInput(probe))
+		if err != nil {
+			return nil, err
+		}
+		res.Decision = &d
+	}
+	return res, nil
 }
 
 func (e *Engine) generations(ctx context.Context, env *Envelope, in intent.Intent) (any, error) {

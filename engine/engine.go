@@ -17,6 +17,7 @@ import (
 	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/intent"
 	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/engine/rules"
 	"github.com/asknix/ask-nix/engine/search"
 	"github.com/asknix/ask-nix/nixstore"
 )
@@ -74,6 +75,8 @@ type Options struct {
 	Build string
 	// Elevation runs privileged steps: "sudo" (default), "doas" or "run0".
 	Elevation string
+	// Rules are the WASM rule modules (SPEC §7): directories, compilation cache, limits.
+	Rules rules.Options
 	// Progress receives the progress of long operations (index update): bytes done and
 	// the total, -1 when unknown.
 	Progress func(done, total int64)
@@ -86,6 +89,7 @@ type Engine struct {
 	cache   *cache.Cache
 	backend nixstore.Backend
 	index   *search.Index
+	rules   *rules.Host
 }
 
 // New compiles the policies (once per process) and opens the cache.
@@ -106,6 +110,12 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	} else {
 		o.Debugf("cache bypassed (--no-cache)")
 	}
+	ro := o.Rules
+	ro.Debugf = o.Debugf
+	if e.cache != nil {
+		ro.Cache, ro.Stamp = buildCache{e.cache, o.Build}, cache.Stamp
+	}
+	e.rules = rules.New(ro)
 	return e, nil
 }
 
@@ -118,6 +128,7 @@ func (e *Engine) Close() error {
 	if e.backend != nil {
 		errs = append(errs, e.backend.Close())
 	}
+	errs = append(errs, e.rules.Close(context.Background()))
 	return errors.Join(errs...)
 }
 
@@ -170,6 +181,9 @@ type Envelope struct {
 	Plan     Plan             `json:"plan"`
 	Decision *policy.Decision `json:"decision"`
 	Result   any              `json:"result"`
+	// Candidates are every intent proposed for a natural-language request, best first,
+	// when a rule module proposed one (SPEC §7 merging); the first is Intent.
+	Candidates []intent.Intent `json:"candidates,omitempty"`
 	// Warnings are things the user should know that do not stop the request, such as a
 	// package name the index does not know ("did you mean").
 	Warnings []string `json:"warnings,omitempty"`
@@ -215,7 +229,7 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 	} else {
 		env.Metrics.Parse = time.Since(t0)
 		t1 := time.Now()
-		env.Intent = intent.Recognize(req.Text)
+		env.Intent = e.recognize(ctx, env, req.Text)
 		env.Metrics.Rules = time.Since(t1)
 	}
 	if req.Profile != "" && takesProfile(env.Intent.Action) {
@@ -280,6 +294,49 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 	env.Result = res
 	return env, nil
 }
+
+// recognize asks the built-in recogniser and the rule modules that want the text, and
+// ranks their proposals (rules.Rank). A faulty module costs a warning, not the request.
+func (e *Engine) recognize(ctx context.Context, env *Envelope, text string) intent.Intent {
+	builtin := intent.Recognize(text)
+	cands := []intent.Intent{builtin}
+	for _, o := range e.rules.Propose(ctx, intent.Normalize(text)) {
+		switch {
+		case o.Err != nil:
+			env.Warnings = append(env.Warnings, o.Warning())
+		case o.Proposal != nil:
+			cands = append(cands, *o.Proposal)
+		}
+		e.o.Debugf("rule module %s: %s%s", o.Module, outcomeText(o), map[bool]string{true: " (cached)"}[o.Cached])
+	}
+	if len(cands) == 1 {
+		return builtin
+	}
+	env.Candidates = rules.Rank(cands)
+	for i, c := range env.Candidates {
+		e.o.Debugf("candidate %d: %s %s %v confidence %.2f", i+1, c.Rule, c.Action, c.Args, c.Confidence)
+	}
+	return env.Candidates[0]
+}
+
+func outcomeText(o rules.Outcome) string {
+	switch {
+	case o.Err != nil:
+		return "fault: " + o.Err.Error()
+	case o.Proposal == nil:
+		return "no match in " + o.Elapsed.Round(time.Microsecond).String()
+	}
+	return fmt.Sprintf("proposes %s in %s", o.Proposal.Action, o.Elapsed.Round(time.Microsecond))
+}
+
+// buildCache keys rule results by the binary too: another build may parse them differently.
+type buildCache struct {
+	c     *cache.Cache
+	build string
+}
+
+func (b buildCache) Get(key, stamp string) ([]byte, bool) { return b.c.Get(b.build+"\x00"+key, stamp) }
+func (b buildCache) Put(key, stamp string, v []byte)      { b.c.Put(b.build+"\x00"+key, stamp, v) }
 
 // plan describes what an intent would do before anything runs.
 func (e *Engine) plan(in intent.Intent) Plan {

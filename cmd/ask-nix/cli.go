@@ -18,6 +18,7 @@ import (
 	"github.com/asknix/ask-nix/engine"
 	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/engine/rules"
 	"github.com/asknix/ask-nix/engine/search"
 	"github.com/asknix/ask-nix/nixstore"
 )
@@ -95,6 +96,7 @@ type cli struct {
 	Errors      noArgs         `cmd:"" help:"Recent errors."`
 	Policy      policyCmd      `cmd:"" help:"Test policies, or show the decision for a request."`
 	Index       indexCmd       `cmd:"" help:"The package index."`
+	Rules       rulesCmd       `cmd:"" help:"WASM intent rule modules: list them, or try one on TEXT."`
 	Help        noArgs         `cmd:"" help:"What ask-nix can do, with examples."`
 	Completion  completionCmd  `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }
@@ -146,6 +148,14 @@ type policyCmd struct {
 }
 type policyTestCmd struct {
 	Dirs []string `arg:"" optional:"" type:"path" help:"More directories of policies and tests."`
+}
+type rulesCmd struct {
+	List noArgs       `cmd:"" help:"Installed rule modules: name, size, triggers, exports, load time, status."`
+	Test rulesTestCmd `cmd:"" help:"Ask one module about TEXT (whatever its triggers) and show the policy's decision."`
+}
+type rulesTestCmd struct {
+	Module string   `arg:"" type:"path" help:"The .wasm module."`
+	Text   []string `arg:"" help:"A request in plain words."`
 }
 type cacheCmd struct {
 	Stats noArgs `cmd:"" help:"Cache statistics."`
@@ -386,6 +396,12 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 		}
 	case "cache":
 		req.Subcommand = "cache-" + sub[1]
+	case "rules":
+		req.Subcommand = "rules-" + sub[1]
+		if sub[1] == "test" {
+			a["module"] = c.Rules.Test.Module
+			a["text"] = strings.Join(c.Rules.Test.Text, " ")
+		}
 	case "index":
 		req.Subcommand = "index-update"
 		from := c.Index.Update.From
@@ -488,9 +504,12 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 	if stateHome != "" {
 		stateDir = filepath.Join(stateHome, "ask-nix")
 	}
-	if len(g.RulesDir) > 0 {
-		debugf("WASM rule modules are not loaded by this version; --rules-dir ignored")
+	ruleDirs := []string{host.HostPath("/etc/ask-nix/rules")}
+	if cfgHome != "" {
+		ruleDirs = append(ruleDirs, filepath.Join(cfgHome, "ask-nix", "rules"))
 	}
+	ruleDirs = append(ruleDirs, g.RulesDir...)
+	cacheHome := xdg("XDG_CACHE_HOME", ".cache")
 	o = engine.Options{
 		Host:      host,
 		User:      engine.User{UID: uid, Name: name, Root: uid == 0, Groups: groups},
@@ -506,11 +525,17 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 		IndexPaths:   search.Locations(dataHome, root),
 		OptionsPaths: search.OptionsLocations(dataHome, root),
 		IndexCacheDirs: func() []string {
-			if c := xdg("XDG_CACHE_HOME", ".cache"); c != "" {
-				return []string{filepath.Join(c, "ask-nix")}
+			if cacheHome != "" {
+				return []string{filepath.Join(cacheHome, "ask-nix")}
 			}
 			return nil
 		}(),
+		Rules: rules.Options{Dirs: ruleDirs, CompileCacheDir: func() string {
+			if cacheHome != "" {
+				return filepath.Join(cacheHome, "ask-nix", "wasm")
+			}
+			return ""
+		}()},
 		StateDir: stateDir,
 		Config: map[string]any{
 			"enhanced": enhanced, "cache_ttl_seconds": int(ttl / time.Second), "profile": g.Profile,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/asknix/ask-nix/engine/rules/rulestest"
 	"github.com/asknix/ask-nix/nixstore/nixtest"
 )
 
@@ -68,9 +69,43 @@ func sharedStore(t testing.TB) *shared {
 	return sharedFx
 }
 
+var (
+	rulesOnce sync.Once
+	rulesDir  string
+)
+
+// ruleModules builds the example rule modules once per test binary: RULES holds
+// german.wasm and alias.wasm (Go SDK) and gens.wasm (WAT); HOSTILE the hostile WAT modules
+// of engine/rules/testdata/hostile plus greedy.wasm.
+func ruleModules(t testing.TB) string {
+	rulesOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ask-nix-rules-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []string{"rules", "hostile"} {
+			os.MkdirAll(filepath.Join(dir, d), 0o755)
+		}
+		root, _ := filepath.Abs("../..")
+		for _, ex := range []string{"german", "alias"} {
+			pkg := "./rules-wasm/examples/" + ex
+			rulestest.BuildGo(t, root, pkg, filepath.Join(dir, "rules", ex+".wasm"), rulestest.GoTriggers(t, root, pkg))
+		}
+		rulestest.BuildWAT(t, filepath.Join(root, "rules-wasm/examples/wat/gens.wat"), filepath.Join(dir, "rules", "gens.wasm"), []string{"gens"})
+		rulestest.BuildWATDir(t, filepath.Join(root, "engine/rules/testdata/hostile"), filepath.Join(dir, "hostile"))
+		rulestest.BuildWAT(t, filepath.Join(root, "engine/rules/testdata/greedy.wat"), filepath.Join(dir, "hostile", "greedy.wasm"), []string{"zeige"})
+		rulesDir = dir
+	})
+	if rulesDir == "" {
+		t.Fatal("rule modules did not build")
+	}
+	return rulesDir
+}
+
 func TestScripts(t *testing.T) {
 	nixtest.Require(t)
 	fx := sharedStore(t)
+	rd := ruleModules(t)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
@@ -81,6 +116,8 @@ func TestScripts(t *testing.T) {
 				"ASK_NIX_ROOT": w + "/root", "NIX_STORE_DIR": fx.store.Config.StoreDir, "NIX_STATE_DIR": fx.store.Config.StateDir,
 				"NIX_LOG_DIR": w + "/nixlog", "NIX_CONFIG": "substituters =\nexperimental-features = nix-command\nbuild-users-group =",
 				"PATH": os.Getenv("PATH"), "PATH_SAVED": os.Getenv("PATH"),
+				"RULES": filepath.Join(rd, "rules"), "HOSTILE": filepath.Join(rd, "hostile"),
+				"POLICY_EXAMPLES": mustAbs("../../docs/examples/policies"),
 			} {
 				e.Setenv(k, v)
 			}
@@ -213,3 +250,11 @@ func (t *tsTB) Fatal(a ...any)            { t.ts.Fatalf("%s", fmt.Sprint(a...)) 
 func (t *tsTB) Fatalf(f string, a ...any) { t.ts.Fatalf(f, a...) }
 func (t *tsTB) Skipf(f string, a ...any)  { t.ts.Fatalf("skip: "+f, a...) }
 func (t *tsTB) TempDir() string           { return t.ts.MkAbs("tmp") }
+
+func mustAbs(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/asknix/ask-nix/engine"
 	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/engine/rules"
 	"github.com/asknix/ask-nix/engine/search"
 	"github.com/asknix/ask-nix/nixstore"
 )
@@ -204,6 +205,10 @@ func (u *ui) explain(env *engine.Envelope) {
 	fmt.Fprintf(w, "request:\t%s\n", env.Request.Text)
 	args, _ := json.Marshal(env.Intent.Args)
 	fmt.Fprintf(w, "intent:\t%s %s (rule %s, confidence %.2f)\n", env.Intent.Action, args, env.Intent.Rule, env.Intent.Confidence)
+	for _, c := range env.Candidates[min(1, len(env.Candidates)):] {
+		a, _ := json.Marshal(c.Args)
+		fmt.Fprintf(w, "  also:\t%s %s (rule %s, confidence %.2f)\n", c.Action, a, c.Rule, c.Confidence)
+	}
 	kind := "reads only"
 	if env.Plan.Mutates {
 		kind = "changes the system"
@@ -388,6 +393,40 @@ func (u *ui) text(result any) {
 		fmt.Fprintf(w, "Understood: %s. Did you mean:\n", r.Understood)
 		for _, s := range r.Suggestions {
 			fmt.Fprintf(w, "  %s\n", s)
+		}
+	case []rules.Module:
+		if len(r) == 0 {
+			fmt.Fprintln(w, "no rule modules (put *.wasm files in /etc/ask-nix/rules or ~/.config/ask-nix/rules)")
+			return
+		}
+		fmt.Fprintln(w, "NAME\tSIZE\tTRIGGERS\tLOAD\tSTATUS\tPATH")
+		for _, m := range r {
+			trig := "(every request)"
+			if len(m.Triggers) > 0 {
+				trig = strings.Join(m.Triggers, ",")
+				if len(trig) > 40 {
+					trig = trig[:37] + "..."
+				}
+			}
+			load := "-"
+			if m.LoadTime > 0 {
+				load = ms(m.LoadTime)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, humanBytes(uint64(m.Size)), trig, load, m.Status, m.Path)
+		}
+	case engine.RulesTestResult:
+		if r.Proposal == nil {
+			fmt.Fprintf(w, "%s: no match (%s)\n", r.Module.Name, ms(r.ElapsedNanos))
+			return
+		}
+		args, _ := json.Marshal(r.Proposal.Args)
+		fmt.Fprintf(w, "%s proposes: %s %s (confidence %.2f, %s)\n", r.Module.Name, r.Proposal.Action, args, r.Proposal.Confidence, ms(r.ElapsedNanos))
+		if r.Decision != nil {
+			fmt.Fprintf(w, "policy decision: %s", r.Decision.Outcome)
+			if len(r.Decision.Reasons) > 0 {
+				fmt.Fprintf(w, ": %s", strings.Join(r.Decision.Reasons, "; "))
+			}
+			fmt.Fprintln(w)
 		}
 	case []engine.ErrorRecord:
 		if len(r) == 0 {
