@@ -275,6 +275,9 @@ func (e *Engine) search(in intent.Intent) (any, error) {
 		return nil, fmt.Errorf("%w: search needs a query", ErrInvalidArgument)
 	}
 	limit := 20
+	if e.o.SearchLimit > 0 {
+		limit = e.o.SearchLimit
+	}
 	if n, ok := intArg(in.Args["limit"]); ok && n > 0 {
 		limit = n
 	}
@@ -349,13 +352,14 @@ func (e *Engine) channelSource(options bool) string {
 	return strings.TrimRight(best, "/") + file
 }
 
-// IndexAgeWarning returns a warning when the index that answered is older than 30 days.
+// IndexAgeWarning returns a warning when the index that answered is older than
+// Options.IndexWarnDays.
 func (e *Engine) IndexAgeWarning() string {
-	if e.index == nil || e.index.Meta.Date.IsZero() {
+	if e.index == nil || e.index.Meta.Date.IsZero() || e.o.IndexWarnDays <= 0 {
 		return ""
 	}
 	age := e.o.Now().Sub(e.index.Meta.Date)
-	if days := int(age.Hours() / 24); days > 30 {
+	if days := int(age.Hours() / 24); days > e.o.IndexWarnDays {
 		return fmt.Sprintf("the package index (%s) is %d days old; run 'ask-nix index update' to refresh it", e.index.Meta.Source, days)
 	}
 	return ""

@@ -75,6 +75,13 @@ type Options struct {
 	Build string
 	// Elevation runs privileged steps: "sudo" (default), "doas" or "run0".
 	Elevation string
+	// DefaultProfile applies to actions that take a profile when neither --profile nor the
+	// request names one (config defaults.profile).
+	DefaultProfile string
+	// SearchLimit is the number of search results when the request gives none (default 20).
+	SearchLimit int
+	// IndexWarnDays: a search answered by an older index warns; 0 never warns.
+	IndexWarnDays int
 	// Rules are the WASM rule modules (SPEC §7): directories, compilation cache, limits.
 	Rules rules.Options
 	// Progress receives the progress of long operations (index update): bytes done and
@@ -231,6 +238,9 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 		t1 := time.Now()
 		env.Intent = e.recognize(ctx, env, req.Text)
 		env.Metrics.Rules = time.Since(t1)
+	}
+	if req.Profile == "" && e.o.DefaultProfile != "" && takesProfile(env.Intent.Action) && env.Intent.Args["profile"] == nil {
+		env.Intent.Args["profile"] = e.o.DefaultProfile
 	}
 	if req.Profile != "" && takesProfile(env.Intent.Action) {
 		env.Intent.Args["profile"] = req.Profile

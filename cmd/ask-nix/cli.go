@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/asknix/ask-nix/engine"
 	"github.com/asknix/ask-nix/engine/cache"
+	"github.com/asknix/ask-nix/engine/config"
 	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/rules"
 	"github.com/asknix/ask-nix/engine/search"
@@ -68,7 +70,7 @@ type globals struct {
 	DryRun      bool             `help:"Show the plan; never change anything."`
 	NoCache     bool             `help:"Neither read nor write the result cache."`
 	Profile     string           `help:"Profile: system, user or a profile path." placeholder:"system|user|PATH"`
-	Config      string           `help:"Settings file." type:"path" placeholder:"FILE"`
+	Config      string           `help:"Settings file, read instead of ~/.config/ask-nix/config.toml." type:"path" placeholder:"FILE"`
 	PolicyDir   []string         `help:"More user policy directories (repeatable)." type:"path" placeholder:"DIR"`
 	RulesDir    []string         `help:"More WASM rule directories (repeatable)." type:"path" placeholder:"DIR"`
 	Version     kong.VersionFlag `help:"Print the version and exit."`
@@ -107,7 +109,7 @@ type askCmd struct {
 type searchCmd struct {
 	Query       []string `arg:"" optional:"" help:"Search words."`
 	Interactive bool     `short:"i" help:"Search as you type; enter installs the selected package."`
-	Limit       int      `default:"20" help:"At most this many results."`
+	Limit       int      `help:"At most this many results (default 20, or defaults.search_limit in config.toml)."`
 	Options     bool     `help:"Search NixOS options instead of packages."`
 }
 type pkgCmd struct {
@@ -332,7 +334,9 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 	case "search":
 		req.Subcommand = "search"
 		a["query"] = strings.Join(c.Search.Query, " ")
-		a["limit"] = c.Search.Limit
+		if c.Search.Limit != 0 {
+			a["limit"] = c.Search.Limit
+		}
 		if c.Search.Options {
 			a["options"] = true
 		}
@@ -448,9 +452,6 @@ func positional(args []string) []string {
 // engineOptions reads the environment (SPEC §9) into engine options.
 func engineOptions(g globals, environ []string, getenv func(string) string, debugf func(string, ...any)) (engine.Options, error) {
 	var o engine.Options
-	if g.Config != "" {
-		return o, fmt.Errorf("--config: settings files are not supported yet (%s)", g.Config)
-	}
 	store := nixstore.ConfigFromEnv(getenv)
 	home := getenv("HOME")
 	uid := os.Getuid()
@@ -473,10 +474,6 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 	}
 	root := getenv("ASK_NIX_ROOT")
 	host := nixstore.Host{Store: store, Root: root, Home: home, User: name, UID: uid, XDGStateHome: getenv("XDG_STATE_HOME")}
-	ttl, err := cache.ParseTTL(getenv("LUMINOUS_NIX_CACHE_TTL"))
-	if err != nil {
-		return o, err
-	}
 	xdg := func(key, def string) string {
 		if v := getenv(key); v != "" {
 			return v
@@ -487,9 +484,33 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 		return filepath.Join(home, def)
 	}
 	cfgHome, dataHome, stateHome := xdg("XDG_CONFIG_HOME", ".config"), xdg("XDG_DATA_HOME", ".local/share"), xdg("XDG_STATE_HOME", ".local/state")
-	enhanced := true
+	// Precedence: flags > environment > user file (or --config) > system file > defaults.
+	userFile := ""
+	if cfgHome != "" {
+		userFile = filepath.Join(cfgHome, "ask-nix", "config.toml")
+	}
+	if g.Config != "" {
+		if _, err := os.Stat(g.Config); err != nil {
+			return o, fmt.Errorf("%w: --config: %v", config.ErrConfig, err)
+		}
+		userFile = g.Config
+	}
+	set, err := config.Load(host.HostPath("/etc/ask-nix/config.toml"), userFile)
+	if err != nil {
+		return o, err
+	}
+	debugf("settings from %v", set.Files)
+	ttl := time.Duration(set.CacheTTL) * time.Second
+	if v := getenv("LUMINOUS_NIX_CACHE_TTL"); v != "" {
+		if ttl, err = cache.ParseTTL(v); err != nil {
+			return o, err
+		}
+	}
+	enhanced := set.Enhanced
 	switch strings.ToLower(getenv("LUMINOUS_NIX_ENHANCED")) {
-	case "", "true", "1", "yes":
+	case "":
+	case "true", "1", "yes":
+		enhanced = true
 	case "false", "0", "no":
 		enhanced = false
 	default:
@@ -499,7 +520,7 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 	if cfgHome != "" {
 		userPolicies = append(userPolicies, filepath.Join(cfgHome, "ask-nix", "policies"))
 	}
-	userPolicies = append(userPolicies, g.PolicyDir...)
+	userPolicies = append(append(userPolicies, set.PolicyDirs...), g.PolicyDir...)
 	stateDir := ""
 	if stateHome != "" {
 		stateDir = filepath.Join(stateHome, "ask-nix")
@@ -508,7 +529,7 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 	if cfgHome != "" {
 		ruleDirs = append(ruleDirs, filepath.Join(cfgHome, "ask-nix", "rules"))
 	}
-	ruleDirs = append(ruleDirs, g.RulesDir...)
+	ruleDirs = append(append(ruleDirs, set.RuleDirs...), g.RulesDir...)
 	cacheHome := xdg("XDG_CACHE_HOME", ".cache")
 	o = engine.Options{
 		Host:      host,
@@ -535,11 +556,21 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 				return filepath.Join(cacheHome, "ask-nix", "wasm")
 			}
 			return ""
-		}()},
+		}(), Limits: rules.Limits{
+			Timeout:     time.Duration(set.RuleTimeoutMS) * time.Millisecond,
+			MemoryBytes: uint64(set.RuleMemoryMiB) << 20,
+			OutputBytes: uint32(set.RuleOutputKiB) << 10,
+		}},
+		DefaultProfile: set.Profile,
+		SearchLimit:    set.SearchLimit,
+		IndexWarnDays:  set.IndexWarnDays,
+		Elevation:      set.Elevation,
 		StateDir: stateDir,
 		Config: map[string]any{
-			"enhanced": enhanced, "cache_ttl_seconds": int(ttl / time.Second), "profile": g.Profile,
-			"dry_run": g.DryRun, "yes": g.Yes,
+			"enhanced": enhanced, "cache_ttl_seconds": int(ttl / time.Second), "profile": cmp.Or(g.Profile, set.Profile),
+			"dry_run": g.DryRun, "yes": g.Yes, "elevation": set.Elevation, "search_limit": set.SearchLimit,
+			"rule_timeout_ms": set.RuleTimeoutMS, "rule_memory_mib": set.RuleMemoryMiB, "rule_output_kib": set.RuleOutputKiB,
+			"files": set.Files,
 		},
 		Debugf: debugf,
 		Build:  buildID(),
