@@ -9,7 +9,7 @@
       forAll = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
       version = "0.1.0";
       # .ci/run recomputes this (go mod vendor, then nix hash path) and fails on a mismatch.
-      vendorHash = "sha256-vPvCu3/eTwCbIr+pUeFHxPnKpFk4rHsiL4SJWs2WUfk=";
+      vendorHash = "sha256-svreiYsRLUGSKAPLaPrLXPhY9WC5G2Qc5fokPRuQAzQ=";
       mkAskNix = pkgs:
         (pkgs.buildGoModule.override { go = pkgs.go_1_26; }) {
           pname = "ask-nix";

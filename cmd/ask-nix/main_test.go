@@ -117,7 +117,7 @@ func TestScripts(t *testing.T) {
 				"NIX_LOG_DIR": w + "/nixlog", "NIX_CONFIG": "substituters =\nexperimental-features = nix-command\nbuild-users-group =",
 				"PATH": os.Getenv("PATH"), "PATH_SAVED": os.Getenv("PATH"),
 				"RULES": filepath.Join(rd, "rules"), "HOSTILE": filepath.Join(rd, "hostile"),
-				"POLICY_EXAMPLES": mustAbs("../../docs/examples/policies"),
+				"POLICY_EXAMPLES": mustAbs("../../docs/examples/policies"), "REPO": mustAbs("../.."),
 			} {
 				e.Setenv(k, v)
 			}
@@ -140,6 +140,7 @@ func TestScripts(t *testing.T) {
 			"cmpjson":    cmpJSON,
 			"freshstore": freshStore,
 			"jsonfield":  jsonField,
+			"linkto":     linkTo,
 		},
 	})
 }
@@ -237,6 +238,22 @@ func freshStore(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("PROF", prof)
 	ts.Setenv("PA", pkgs[0])
 	ts.Setenv("PB", pkgs[1])
+}
+
+// linkto FILE LINK: LINK becomes a symbolic link to the path written in FILE (such as
+// nix-build's output), as NixOS links /etc entries into the store.
+func linkTo(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: linkto FILE LINK")
+	}
+	target := strings.TrimSpace(ts.ReadFile(args[0]))
+	link := ts.MkAbs(args[1])
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		ts.Fatalf("%v", err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		ts.Fatalf("%v", err)
+	}
 }
 
 // tsTB lets the fixture builders report through a script.
