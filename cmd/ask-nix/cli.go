@@ -565,7 +565,7 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 		SearchLimit:    set.SearchLimit,
 		IndexWarnDays:  set.IndexWarnDays,
 		Elevation:      set.Elevation,
-		StateDir: stateDir,
+		StateDir:       stateDir,
 		Config: map[string]any{
 			"enhanced": enhanced, "cache_ttl_seconds": int(ttl / time.Second), "profile": cmp.Or(g.Profile, set.Profile),
 			"dry_run": g.DryRun, "yes": g.Yes, "elevation": set.Elevation, "search_limit": set.SearchLimit,
