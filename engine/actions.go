@@ -116,6 +116,8 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 			return rep, fmt.Errorf("%w: %d of %d", ErrTestsFailed, rep.Failed, rep.Failed+rep.Passed)
 		}
 		return rep, nil
+	case "verify":
+		return e.verify(ctx, env, strList(in.Args["paths"]))
 	case "rules-list":
 		return e.rules.List(ctx), nil
 	case "rules-test":
@@ -397,3 +399,62 @@ func suggestions(text string, in intent.Intent) Suggestions {
 
 // IsNotProfile reports whether err means a profile path is not a profile.
 func IsNotProfile(err error) bool { return errors.Is(err, nixstore.ErrNotProfile) }
+
+// ErrCorrupt is a store path whose contents no longer match its registered hash (exit 1).
+var ErrCorrupt = errors.New("corrupted store paths")
+
+// CorruptError names the corrupted paths and how to repair them.
+type CorruptError struct{ Paths []string }
+
+func (e *CorruptError) Error() string {
+	if len(e.Paths) == 1 {
+		return "1 store path is corrupted: " + e.Paths[0]
+	}
+	return fmt.Sprintf("%d store paths are corrupted: %s", len(e.Paths), strings.Join(e.Paths, ", "))
+}
+func (e *CorruptError) Unwrap() error { return ErrCorrupt }
+
+// Hint is the repair command (SPEC §2: verify proposes nix-store --repair-path).
+func (e *CorruptError) Hint() string {
+	return "repair with: " + strings.Join(append([]string{"sudo", "nix-store", "--repair-path"}, e.Paths...), " ")
+}
+
+// verify recomputes NAR hashes natively (always the native reader: the nix CLI has no
+// equivalent that reports the actual hash) for paths, or for the whole store.
+func (e *Engine) verify(ctx context.Context, env *Envelope, paths []string) (any, error) {
+	b, err := e.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, ok := b.(*nixstore.Native)
+	if !ok {
+		if n, err = nixstore.OpenNative(ctx, e.o.Host.Store); err != nil {
+			return nil, fmt.Errorf("verify reads the store database natively: %w", err)
+		}
+		defer n.Close()
+	}
+	if len(paths) == 0 {
+		if paths, err = n.AllPaths(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var progress func(done, total int)
+	if e.o.ProgressItems != nil {
+		progress = func(done, total int) { e.o.ProgressItems(int64(done), int64(total)) }
+	}
+	res, err := n.Verify(ctx, paths, progress)
+	if err != nil {
+		return nil, err
+	}
+	var bad []string
+	for _, v := range res {
+		if !v.OK {
+			bad = append(bad, v.Path)
+		}
+	}
+	if len(bad) > 0 {
+		env.Result = res
+		return res, &CorruptError{Paths: bad}
+	}
+	return res, nil
+}

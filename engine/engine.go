@@ -87,6 +87,8 @@ type Options struct {
 	// Progress receives the progress of long operations (index update): bytes done and
 	// the total, -1 when unknown.
 	Progress func(done, total int64)
+	// ProgressItems receives the progress of operations counted in items (verify: paths).
+	ProgressItems func(done, total int64)
 }
 
 // Engine runs requests. Create one per process with New; Close saves the cache.

@@ -93,6 +93,7 @@ type cli struct {
 	Info        noArgs         `cmd:"" help:"NixOS version, kernel, current generation."`
 	Config      noArgs         `cmd:"" name:"config" help:"Where the system configuration is."`
 	PathInfo    pathInfoCmd    `cmd:"" name:"path-info" help:"Store-object info, read natively."`
+	Verify      verifyCmd      `cmd:"" help:"Recompute NAR hashes natively and compare with the store database (all paths when none given)."`
 	Explain     askCmd         `cmd:"" help:"Intent, plan and decision for TEXT, executing nothing."`
 	Cache       cacheCmd       `cmd:"" help:"The result cache."`
 	Errors      noArgs         `cmd:"" help:"Recent errors."`
@@ -135,6 +136,9 @@ type cleanupCmd struct {
 type pathInfoCmd struct {
 	ClosureSize bool     `short:"S" name:"closure-size" help:"Add closure sizes."`
 	Paths       []string `arg:"" help:"Store paths or links into the store."`
+}
+type verifyCmd struct {
+	Paths []string `arg:"" optional:"" help:"Store paths or links into the store."`
 }
 type noArgs struct{}
 type indexCmd struct {
@@ -236,7 +240,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ui.fail(err, nil)
 	}
 	tLoad := time.Now()
-	o.Progress = ui.progress()
+	o.Progress, o.ProgressItems = ui.progress("bytes"), ui.progress("paths")
 	eng, err := engine.New(ctx, o)
 	if err != nil {
 		return ui.fail(err, nil)
@@ -385,10 +389,14 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 		withProfile(a)
 	case "update", "disk", "info", "config", "errors", "help":
 		req.Subcommand = name
-	case "path-info":
+	case "path-info", "verify":
 		req.Subcommand = name
 		var paths []string
-		for _, p := range c.PathInfo.Paths {
+		given := c.PathInfo.Paths
+		if name == "verify" {
+			given = c.Verify.Paths
+		}
+		for _, p := range given {
 			if abs, err := filepath.Abs(p); err == nil && !strings.HasPrefix(p, "/") {
 				p = abs
 			}

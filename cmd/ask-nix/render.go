@@ -65,20 +65,24 @@ func (u *ui) confirm(plan engine.Plan, d policy.Decision) bool {
 }
 
 // progress renders the progress of long operations on stderr: a bar on a terminal, JSON
-// lines with --json, nothing otherwise.
-func (u *ui) progress() func(done, total int64) {
+// lines with --json, nothing otherwise. unit is "bytes" or what the items are ("paths").
+func (u *ui) progress(unit string) func(done, total int64) {
 	switch {
 	case u.g.JSON:
 		enc := json.NewEncoder(u.stderr)
 		return func(done, total int64) {
-			enc.Encode(map[string]any{"progress": map[string]any{"done": done, "total": total}})
+			enc.Encode(map[string]any{"progress": map[string]any{"done": done, "total": total, "unit": unit}})
 		}
 	case isTTY(u.rawStderr) && !u.g.Quiet:
 		var bar *progressbar.ProgressBar
 		return func(done, total int64) {
 			if bar == nil {
-				bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(u.rawStderr), progressbar.OptionShowBytes(true),
-					progressbar.OptionSetDescription("reading"), progressbar.OptionClearOnFinish(), progressbar.OptionEnableColorCodes(!u.noColor))
+				desc := "reading"
+				if unit != "bytes" {
+					desc = "checking " + unit
+				}
+				bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(u.rawStderr), progressbar.OptionShowBytes(unit == "bytes"),
+					progressbar.OptionShowCount(), progressbar.OptionSetDescription(desc), progressbar.OptionClearOnFinish(), progressbar.OptionEnableColorCodes(!u.noColor))
 			}
 			bar.Set64(done)
 		}
@@ -116,6 +120,10 @@ func hint(err error) string {
 		return "try 'ask-nix help' for what ask-nix understands"
 	case errors.Is(err, policy.ErrPolicy):
 		return "fix or remove the policy file; 'ask-nix policy test' checks policies"
+	}
+	var corrupt *engine.CorruptError
+	if errors.As(err, &corrupt) {
+		return corrupt.Hint()
 	}
 	return ""
 }
@@ -166,10 +174,10 @@ func (u *ui) render(env *engine.Envelope, req engine.Request, explain bool, err 
 		}
 	}
 	if err != nil {
-		if (errors.Is(err, engine.ErrUnknownIntent) || errors.Is(err, engine.ErrTestsFailed)) && !u.g.JSON && env != nil {
+		if (errors.Is(err, engine.ErrUnknownIntent) || errors.Is(err, engine.ErrTestsFailed) || errors.Is(err, engine.ErrCorrupt)) && !u.g.JSON && env != nil {
 			u.text(env.Result)
 		}
-		if errors.Is(err, engine.ErrTestsFailed) && u.g.JSON && env != nil {
+		if (errors.Is(err, engine.ErrTestsFailed) || errors.Is(err, engine.ErrCorrupt)) && u.g.JSON && env != nil && !envelope {
 			u.printJSON(env.Result)
 		}
 		return u.fail(err, env)
@@ -428,6 +436,19 @@ func (u *ui) text(result any) {
 			}
 			fmt.Fprintln(w)
 		}
+	case []nixstore.Verified:
+		bad := 0
+		for _, v := range r {
+			if !v.OK {
+				bad++
+				why := "hash mismatch: expected " + v.Expected + ", got " + v.Actual
+				if v.Error != "" {
+					why = v.Error
+				}
+				fmt.Fprintf(w, "CORRUPT\t%s\t%s\n", v.Path, why)
+			}
+		}
+		fmt.Fprintf(w, "%d store paths checked, %d corrupted\n", len(r), bad)
 	case []engine.ErrorRecord:
 		if len(r) == 0 {
 			fmt.Fprintln(w, "no errors recorded")
