@@ -16,6 +16,7 @@ import (
 
 	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/intent"
+	"github.com/asknix/ask-nix/engine/nixlog"
 	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/rules"
 	"github.com/asknix/ask-nix/engine/search"
@@ -87,6 +88,9 @@ type Options struct {
 	// Progress receives the progress of long operations (index update): bytes done and
 	// the total, -1 when unknown.
 	Progress func(done, total int64)
+	// NixProgress receives the live progress of a Nix command of a plan (parsed from
+	// --log-format internal-json); step names the command ("[1/2] nix-env -iA …").
+	NixProgress func(step string, p nixlog.Progress)
 	// ProgressItems receives the progress of operations counted in items (verify: paths).
 	ProgressItems func(done, total int64)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/asknix/ask-nix/engine/executor"
 	"github.com/asknix/ask-nix/engine/intent"
+	"github.com/asknix/ask-nix/engine/nixlog"
 	"github.com/asknix/ask-nix/nixstore"
 )
 
@@ -261,15 +262,50 @@ func lastLineOf(s string) string {
 // audit log; it stops at the first failure and returns the last command's output.
 func (e *Engine) run(ctx context.Context, env *Envelope, plan [][]string) ([]byte, error) {
 	var out []byte
-	for _, argv := range plan {
+	for i, argv := range plan {
+		step := fmt.Sprintf("[%d/%d] %s", i+1, len(plan), strings.Join(argv, " "))
+		tr := nixlog.NewTracker()
+		w := nixlog.NewWriter(tr, func(p nixlog.Progress) {
+			if e.o.NixProgress != nil {
+				e.o.NixProgress(step, p)
+			}
+		})
+		run := withLogFormat(argv)
 		var err error
-		out, err = executor.Run(ctx, executor.Cmd{Argv: argv, Env: e.o.NixEnv})
-		e.audit(env, argv, err)
+		out, err = executor.Run(ctx, executor.Cmd{Argv: run, Env: e.o.NixEnv, Stderr: w})
+		w.Close()
+		e.audit(env, run, err)
 		if err != nil {
-			return out, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+			// Nix's own message: the last error event, else the last plain line.
+			msg := err.Error()
+			if errs := tr.Progress().Errors; len(errs) > 0 {
+				msg = errs[len(errs)-1]
+			} else if pl := w.Plain(); len(pl) > 0 {
+				msg = pl[len(pl)-1]
+			}
+			if ctx.Err() != nil {
+				return out, fmt.Errorf("%s: %w", strings.Join(argv, " "), ctx.Err())
+			}
+			return out, fmt.Errorf("%s: %s", strings.Join(argv, " "), msg)
 		}
 	}
 	return out, nil
+}
+
+// withLogFormat asks Nix's own tools for --log-format internal-json, whose events become
+// live progress (engine/nixlog). The plan shows the command without it.
+func withLogFormat(argv []string) []string {
+	at := 0
+	if len(argv) > 1 && (argv[0] == "sudo" || argv[0] == "doas" || argv[0] == "run0") {
+		at = 1
+	}
+	switch argv[at] {
+	case "nix-env", "nix-store", "nix-build", "nix":
+		out := append([]string{}, argv[:at+1]...)
+		out = append(out, "--log-format", "internal-json")
+		return append(out, argv[at+1:]...)
+	}
+	return argv
 }
 
 type auditRecord struct {

@@ -240,7 +240,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ui.fail(err, nil)
 	}
 	tLoad := time.Now()
-	o.Progress, o.ProgressItems = ui.progress("bytes"), ui.progress("paths")
+	o.Progress, o.ProgressItems, o.NixProgress = ui.progress("bytes"), ui.progress("paths"), ui.nixProgress()
 	eng, err := engine.New(ctx, o)
 	if err != nil {
 		return ui.fail(err, nil)
@@ -264,6 +264,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		req = engine.Request{Text: "install " + pkg, Subcommand: "install", Args: map[string]any{"package": pkg}, Yes: c.Yes, DryRun: c.DryRun, Confirm: ui.confirm}
 	}
 	env, err := eng.Handle(ctx, req)
+	ui.clearStatus()
 	if !c.Quiet {
 		if env != nil {
 			for _, w := range env.Warnings {

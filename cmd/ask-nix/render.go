@@ -18,6 +18,7 @@ import (
 
 	"github.com/asknix/ask-nix/engine"
 	"github.com/asknix/ask-nix/engine/cache"
+	"github.com/asknix/ask-nix/engine/nixlog"
 	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/rules"
 	"github.com/asknix/ask-nix/engine/search"
@@ -32,6 +33,7 @@ type ui struct {
 	rawStderr      io.Writer // for the TTY check
 	debug          bool
 	noColor        bool
+	statusShown    bool // a progress status line is on the terminal
 }
 
 func newUI(g globals, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *ui {
@@ -50,6 +52,23 @@ func (u *ui) debugf(format string, args ...any) {
 func isTTY(v any) bool {
 	f, ok := v.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func termWidth(v any) int {
+	if f, ok := v.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return w
+		}
+	}
+	return 0
+}
+
+// clearStatus removes a progress status line before anything else is printed.
+func (u *ui) clearStatus() {
+	if u.statusShown {
+		fmt.Fprint(u.rawStderr, "\r\x1b[K")
+		u.statusShown = false
+	}
 }
 
 func (u *ui) interactive() bool { return isTTY(u.stdin) && isTTY(u.rawStderr) }
@@ -85,6 +104,31 @@ func (u *ui) progress(unit string) func(done, total int64) {
 					progressbar.OptionShowCount(), progressbar.OptionSetDescription(desc), progressbar.OptionClearOnFinish(), progressbar.OptionEnableColorCodes(!u.noColor))
 			}
 			bar.Set64(done)
+		}
+	}
+	return nil
+}
+
+// nixProgress renders the live progress of Nix commands: one rewritten status line on a
+// terminal (cleared when the step ends), JSON lines with --json, nothing otherwise.
+func (u *ui) nixProgress() func(step string, p nixlog.Progress) {
+	switch {
+	case u.g.JSON:
+		enc := json.NewEncoder(u.stderr)
+		return func(step string, p nixlog.Progress) {
+			enc.Encode(map[string]any{"progress": map[string]any{"step": step, "nix": p, "summary": p.Summary()}})
+		}
+	case isTTY(u.rawStderr) && !u.g.Quiet:
+		return func(step string, p nixlog.Progress) {
+			line := step
+			if s := p.Summary(); s != "" {
+				line += ": " + s
+			}
+			if w := termWidth(u.rawStderr); w > 10 && len([]rune(line)) > w-1 {
+				line = string([]rune(line)[:w-2]) + "…"
+			}
+			fmt.Fprintf(u.rawStderr, "\r\x1b[K%s", line)
+			u.statusShown = true
 		}
 	}
 	return nil
