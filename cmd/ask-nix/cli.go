@@ -265,6 +265,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	env, err := eng.Handle(ctx, req)
 	ui.clearStatus()
+	if err != nil && ctx.Err() != nil {
+		err = interrupted(err)
+	}
 	if !c.Quiet {
 		if env != nil {
 			for _, w := range env.Warnings {
@@ -288,6 +291,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	return code
 }
+
+// interrupted rewords an error caused by Ctrl-C: what was running, not the library's words.
+func interrupted(err error) error {
+	msg := strings.TrimSuffix(err.Error(), ": context canceled")
+	for _, prog := range []string{"nix-env", "nix-store", "nix-build", "nix ", "nixos-rebuild", "nix-channel", "sudo", "doas", "run0"} {
+		if strings.HasPrefix(msg, prog) {
+			return interruptedError("interrupted while running " + msg)
+		}
+	}
+	return interruptedError("interrupted")
+}
+
+type interruptedError string
+
+func (e interruptedError) Error() string { return string(e) }
+func (e interruptedError) Unwrap() error { return context.Canceled }
 
 // buildRequest turns the parsed command line into an engine request.
 func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bool, error) {

@@ -29,10 +29,7 @@ func TestNobodyReadsRootDatabase(t *testing.T) {
 	}
 	defer os.RemoveAll(dir)
 	os.Chmod(dir, 0o755)
-	bin := filepath.Join(dir, "ask-nix")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testBinary(t)
 	// A root-owned copy of the state directory, checkpointed: no -wal/-shm.
 	state := filepath.Join(dir, "state")
 	if out, err := exec.Command("cp", "-a", fx.store.Config.StateDir, state).CombinedOutput(); err != nil {
