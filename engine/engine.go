@@ -4,6 +4,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -368,18 +370,38 @@ func (e *Engine) plan(in intent.Intent) Plan {
 		p.Backend = "index"
 	}
 	switch in.Action {
-	case "install":
+	case "install", "remove":
 		if pkg, ok := in.Args["package"].(string); ok {
-			p.Argv = [][]string{append(e.profileFlag(in), "-iA", "nixpkgs."+pkg)}
-		}
-	case "remove":
-		if pkg, ok := in.Args["package"].(string); ok {
-			p.Argv = [][]string{append(e.profileFlag(in), "-e", pkg)}
+			p.Argv = [][]string{e.packageArgv(in, pkg)}
 		}
 	case "rollback", "cleanup", "update":
 		p.Argv = e.mutationArgv(in, &p)
 	}
 	return p
+}
+
+// packageArgv installs or removes pkg the way the profile is managed: `nix profile` when
+// it has a manifest.json, else nix-env (SPEC §2).
+func (e *Engine) packageArgv(in intent.Intent, pkg string) []string {
+	name := str(in.Args["profile"])
+	profile := e.o.Host.ProfilePath(cmp.Or(name, "user"))
+	if m, ok, _ := nixstore.ReadManifest(profile); ok {
+		argv := []string{"nix", "profile", in.Action}
+		if name != "" {
+			argv = append(argv, "--profile", profile)
+		}
+		if in.Action == "install" {
+			return append(argv, "nixpkgs#"+pkg)
+		}
+		if i := m.Find(pkg); i >= 0 {
+			return append(argv, strconv.Itoa(i))
+		}
+		return append(argv, pkg) // nix matches it against attribute paths, and says so if none
+	}
+	if in.Action == "install" {
+		return append(e.profileFlag(in), "-iA", "nixpkgs."+pkg)
+	}
+	return append(e.profileFlag(in), "-e", pkg)
 }
 
 // profileFlag is nix-env with -p PROFILE when a profile was named, else plain nix-env (the

@@ -51,11 +51,12 @@ type PackageResult struct {
 	Executed bool   `json:"executed"`
 	Profile  string `json:"profile"`
 	Package  string `json:"package"`
+	Action   string `json:"action"` // install or remove
 }
 
-// changePackage installs or removes a package with nix-env, as planned.
+// changePackage installs or removes a package with nix-env or nix profile, as planned.
 func (e *Engine) changePackage(ctx context.Context, env *Envelope, in intent.Intent) (any, error) {
-	res := PackageResult{Plan: env.Plan, Package: str(in.Args["package"]), Profile: e.o.Host.ProfilePath(str(in.Args["profile"]))}
+	res := PackageResult{Plan: env.Plan, Package: str(in.Args["package"]), Profile: e.o.Host.ProfilePath(str(in.Args["profile"])), Action: in.Action}
 	if str(in.Args["profile"]) == "" {
 		res.Profile = e.o.Host.UserProfile()
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -410,7 +409,7 @@ func (u *ui) text(result any) {
 		}
 	case engine.PackageResult:
 		verb := "installed"
-		if len(r.Plan.Argv) > 0 && slices.Contains(r.Plan.Argv[0], "-e") {
+		if r.Action == "remove" {
 			verb = "removed"
 		}
 		fmt.Fprintf(w, "%s %s (%s)\n", verb, r.Package, r.Profile)
