@@ -90,6 +90,14 @@ type Options struct {
 	// Progress receives the progress of long operations (index update): bytes done and
 	// the total, -1 when unknown.
 	Progress func(done, total int64)
+	// MinFreeBytes: a change on a store filesystem with less free space warns, with what a
+	// cleanup would free; 0 never warns.
+	MinFreeBytes uint64
+	// RetryDelays are the waits between attempts of a Nix command that failed for the
+	// network (default 1 s, 2 s, 4 s).
+	RetryDelays []time.Duration
+	// Args is the command line as typed, for hints that say what to run again.
+	Args []string
 	// NixProgress receives the live progress of a Nix command of a plan (parsed from
 	// --log-format internal-json); step names the command ("[1/2] nix-env -iA …").
 	NixProgress func(step string, p nixlog.Progress)
@@ -158,7 +166,8 @@ type Request struct {
 	Yes        bool           // confirmed in advance (--yes)
 	DryRun     bool
 	// Confirm asks the user interactively; nil when there is no TTY.
-	Confirm func(plan Plan, d policy.Decision) bool
+	// It is shown the warnings so far (low disk space, an unknown package) first.
+	Confirm func(plan Plan, d policy.Decision, warnings []string) bool
 }
 
 // RequestDoc is the envelope's "request".
@@ -290,12 +299,21 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 			env.Warnings = append(env.Warnings, w)
 		}
 	}
+	if env.Plan.Mutates && (env.Intent.Action == "install" || env.Intent.Action == "update") {
+		profile := e.o.Host.ProfilePath(str(env.Intent.Args["profile"]))
+		if env.Intent.Action == "install" && str(env.Intent.Args["profile"]) == "" {
+			profile = e.o.Host.UserProfile()
+		}
+		if w := e.lowSpaceWarning(ctx, profile); w != "" {
+			env.Warnings = append(env.Warnings, w)
+		}
+	}
 	if req.DryRun && env.Plan.Mutates {
 		env.Result = MutationResult{Plan: env.Plan, Executed: false}
 		return env, nil
 	}
 	if d.Outcome == policy.Confirm {
-		ok := req.Yes || (req.Confirm != nil && req.Confirm(env.Plan, d))
+		ok := req.Yes || (req.Confirm != nil && req.Confirm(env.Plan, d, env.Warnings))
 		if !ok {
 			return env, fmt.Errorf("%w: %s", ErrNeedsConfirm, strings.Join(d.Reasons, "; "))
 		}

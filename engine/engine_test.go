@@ -63,7 +63,7 @@ func TestDryRunAndConfirmationNeverExecute(t *testing.T) {
 		t.Fatalf("dry run result %#v", env.Result)
 	}
 	asked := false
-	_, err = e.Handle(ctx, Request{Text: "remove vlc", Confirm: func(Plan, policy.Decision) bool { asked = true; return false }})
+	_, err = e.Handle(ctx, Request{Text: "remove vlc", Confirm: func(Plan, policy.Decision, []string) bool { asked = true; return false }})
 	if !asked || err == nil || !strings.Contains(err.Error(), "confirmation needed") {
 		t.Fatalf("declined confirmation: asked=%v err=%v", asked, err)
 	}

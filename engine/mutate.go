@@ -265,32 +265,60 @@ func (e *Engine) run(ctx context.Context, env *Envelope, plan [][]string) ([]byt
 	var out []byte
 	for i, argv := range plan {
 		step := fmt.Sprintf("[%d/%d] %s", i+1, len(plan), strings.Join(argv, " "))
-		tr := nixlog.NewTracker()
-		w := nixlog.NewWriter(tr, func(p nixlog.Progress) {
-			if e.o.NixProgress != nil {
-				e.o.NixProgress(step, p)
-			}
-		})
-		run := withLogFormat(argv)
 		var err error
-		out, err = executor.Run(ctx, executor.Cmd{Argv: run, Env: e.o.NixEnv, Stderr: w})
-		w.Close()
-		e.audit(env, run, err)
-		if err != nil {
-			// Nix's own message: the last error event, else the last plain line.
-			msg := err.Error()
-			if errs := tr.Progress().Errors; len(errs) > 0 {
-				msg = errs[len(errs)-1]
-			} else if pl := w.Plain(); len(pl) > 0 {
-				msg = pl[len(pl)-1]
+		for attempt := 0; ; attempt++ {
+			var msg string
+			out, msg, err = e.runOne(ctx, env, step, argv)
+			if err == nil {
+				break
 			}
-			if ctx.Err() != nil {
-				return out, fmt.Errorf("%s: %w", strings.Join(argv, " "), ctx.Err())
+			cmd := strings.Join(argv, " ")
+			switch {
+			case ctx.Err() != nil:
+				return out, fmt.Errorf("%s: %w", cmd, ctx.Err())
+			case IsNetworkError(msg) && attempt < len(e.retryDelays()):
+				d := e.retryDelays()[attempt]
+				e.o.Debugf("%s failed for the network (%s); retrying in %s", cmd, msg, d)
+				select {
+				case <-ctx.Done():
+					return out, fmt.Errorf("%s: %w", cmd, ctx.Err())
+				case <-time.After(d):
+				}
+				continue
+			case IsNetworkError(msg):
+				return out, &NetworkError{Cmd: cmd, Msg: msg, Attempts: attempt + 1}
+			case isPermission(msg):
+				return out, &PermissionError{Cmd: cmd, Msg: msg, hint: permissionHint(msg, e.o.Args)}
 			}
-			return out, fmt.Errorf("%s: %s", strings.Join(argv, " "), msg)
+			return out, fmt.Errorf("%s: %s", cmd, msg)
 		}
 	}
 	return out, nil
+}
+
+// runOne runs one command of a plan with live progress; on failure msg is Nix's own
+// message: the last error event, else the last plain line of stderr.
+func (e *Engine) runOne(ctx context.Context, env *Envelope, step string, argv []string) (out []byte, msg string, err error) {
+	tr := nixlog.NewTracker()
+	w := nixlog.NewWriter(tr, func(p nixlog.Progress) {
+		if e.o.NixProgress != nil {
+			e.o.NixProgress(step, p)
+		}
+	})
+	run := withLogFormat(argv)
+	out, err = executor.Run(ctx, executor.Cmd{Argv: run, Env: e.o.NixEnv, Stderr: w})
+	w.Close()
+	e.audit(env, run, err)
+	if err == nil {
+		return out, "", nil
+	}
+	msg = err.Error()
+	if errs := tr.Progress().Errors; len(errs) > 0 {
+		msg = errs[len(errs)-1]
+	} else if pl := w.Plain(); len(pl) > 0 {
+		msg = pl[len(pl)-1]
+	}
+	return out, strings.TrimPrefix(msg, "error: "), err
 }
 
 // withLogFormat asks Nix's own tools for --log-format internal-json, whose events become

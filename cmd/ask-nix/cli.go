@@ -241,6 +241,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	tLoad := time.Now()
 	o.Progress, o.ProgressItems, o.NixProgress = ui.progress("bytes"), ui.progress("paths"), ui.nixProgress()
+	o.Args = args
 	eng, err := engine.New(ctx, o)
 	if err != nil {
 		return ui.fail(err, nil)
@@ -270,7 +271,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if !c.Quiet {
 		if env != nil {
-			for _, w := range env.Warnings {
+			for _, w := range env.Warnings[min(ui.warned, len(env.Warnings)):] {
 				fmt.Fprintf(stderr, "ask-nix: warning: %s\n", w)
 			}
 		}
@@ -592,8 +593,16 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 		DefaultProfile: set.Profile,
 		SearchLimit:    set.SearchLimit,
 		IndexWarnDays:  set.IndexWarnDays,
-		Elevation:      set.Elevation,
-		StateDir:       stateDir,
+		MinFreeBytes:   uint64(set.MinFreeMiB) << 20,
+		RetryDelays: func() []time.Duration {
+			d := make([]time.Duration, set.Retries)
+			for i := range d {
+				d[i] = time.Duration(set.BackoffMS) * time.Millisecond << i
+			}
+			return d
+		}(),
+		Elevation: set.Elevation,
+		StateDir:  stateDir,
 		Config: map[string]any{
 			"enhanced": enhanced, "cache_ttl_seconds": int(ttl / time.Second), "profile": cmp.Or(g.Profile, set.Profile),
 			"dry_run": g.DryRun, "yes": g.Yes, "elevation": set.Elevation, "search_limit": set.SearchLimit,

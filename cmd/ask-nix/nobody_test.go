@@ -87,3 +87,50 @@ func TestNobodyReadsRootDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestPermissionErrorSaysWhatToRun: nobody asking to roll back a root-owned profile gets
+// Nix's refusal in one line and a hint naming the owner and the command to run instead.
+func TestPermissionErrorSaysWhatToRun(t *testing.T) {
+	nixtest.Require(t)
+	if os.Getuid() != 0 {
+		t.Skip("needs root to switch to nobody")
+	}
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv not installed")
+	}
+	bin := testBinary(t)
+	dir, err := os.MkdirTemp("", "ask-nix-perm-") // t.TempDir's parent is private to root
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	s := nixtest.NewStore(t, dir)
+	prof := filepath.Join(dir, "profiles", "profile")
+	for _, p := range s.Build(t, `[ (pkg "one-1" []) (pkg "two-1" []) ]`) {
+		s.SetProfile(t, prof, p)
+	}
+	s.MakeReadable(t)
+	args := []string{"--yes", "--profile", prof, "rollback"}
+	cmd := exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)...)
+	cmd.Env = append(append([]string{}, s.Env...), "HOME=/nonexistent", "USER=nobody", "XDG_RUNTIME_DIR=", "XDG_CACHE_HOME=", "XDG_STATE_HOME=", "XDG_CONFIG_HOME=", "ASK_NIX_ROOT="+dir+"/root")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want 1:\n%s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "ask-nix: error: nix-env -p "+prof+" --switch-generation 1: ") ||
+		!strings.Contains(lines[0], "Permission denied") && !strings.Contains(lines[0], "Operation not permitted") {
+		t.Fatalf("want one error line with Nix's refusal, got:\n%s", stderr.String())
+	}
+	want := "belongs to root; run: sudo ask-nix " + strings.Join(args, " ")
+	if !strings.HasPrefix(lines[1], "ask-nix: hint: ") || !strings.Contains(lines[1], want) {
+		t.Errorf("hint %q, want it to contain %q", lines[1], want)
+	}
+	if target, _ := os.Readlink(prof); target != "profile-2-link" {
+		t.Errorf("the profile changed: %s", target)
+	}
+}

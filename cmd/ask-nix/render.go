@@ -33,6 +33,7 @@ type ui struct {
 	debug          bool
 	noColor        bool
 	statusShown    bool // a progress status line is on the terminal
+	warned         int  // warnings already shown (before a confirmation prompt)
 }
 
 func newUI(g globals, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *ui {
@@ -73,7 +74,11 @@ func (u *ui) clearStatus() {
 func (u *ui) interactive() bool { return isTTY(u.stdin) && isTTY(u.rawStderr) }
 
 // confirm asks on the terminal; only "y" or "yes" confirms.
-func (u *ui) confirm(plan engine.Plan, d policy.Decision) bool {
+func (u *ui) confirm(plan engine.Plan, d policy.Decision, warnings []string) bool {
+	for _, w := range warnings {
+		fmt.Fprintf(u.stderr, "ask-nix: warning: %s\n", w)
+	}
+	u.warned = len(warnings)
 	fmt.Fprintln(u.stderr, "ask-nix: plan:")
 	printArgv(u.stderr, plan.Argv, "  ")
 	fmt.Fprintf(u.stderr, "ask-nix: %s. Proceed? [y/N] ", strings.Join(d.Reasons, "; "))
@@ -164,9 +169,10 @@ func hint(err error) string {
 	case errors.Is(err, policy.ErrPolicy):
 		return "fix or remove the policy file; 'ask-nix policy test' checks policies"
 	}
-	var corrupt *engine.CorruptError
-	if errors.As(err, &corrupt) {
-		return corrupt.Hint()
+	// Errors that know what to do say it (a corrupted path, the network, a permission).
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		return h.Hint()
 	}
 	return ""
 }

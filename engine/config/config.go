@@ -39,6 +39,17 @@ type File struct {
 		// WarnAfterDays warns when the index that answered a search is older; 0 never warns.
 		WarnAfterDays *int `toml:"warn_after_days"`
 	} `toml:"index"`
+	Store struct {
+		// MinFreeMiB: a change on a store filesystem with less free space warns and
+		// proposes a cleanup with what it would free; 0 never warns.
+		MinFreeMiB *int `toml:"min_free_mib"`
+	} `toml:"store"`
+	Network struct {
+		// Retries of a Nix command that failed for the network (default 3).
+		Retries *int `toml:"retries"`
+		// BackoffMS is the first wait between attempts; it doubles (default 1000).
+		BackoffMS *int `toml:"backoff_ms"`
+	} `toml:"network"`
 	Policies struct {
 		// Dirs are more user-layer policy directories (like --policy-dir).
 		Dirs []string `toml:"dirs"`
@@ -59,6 +70,9 @@ type Settings struct {
 	Elevation     string   `json:"elevation"`
 	SearchLimit   int      `json:"search_limit"`
 	IndexWarnDays int      `json:"index_warn_after_days"`
+	MinFreeMiB    int      `json:"min_free_mib"`
+	Retries       int      `json:"network_retries"`
+	BackoffMS     int      `json:"network_backoff_ms"`
 	PolicyDirs    []string `json:"policy_dirs"`
 	RuleDirs      []string `json:"rule_dirs"`
 	RuleTimeoutMS int      `json:"rule_timeout_ms"`
@@ -69,7 +83,7 @@ type Settings struct {
 
 // Defaults are the settings with no file, environment or flag.
 func Defaults() Settings {
-	return Settings{CacheTTL: 300, Enhanced: true, Elevation: "sudo", SearchLimit: 20, IndexWarnDays: 30,
+	return Settings{CacheTTL: 300, Enhanced: true, Elevation: "sudo", SearchLimit: 20, IndexWarnDays: 30, MinFreeMiB: 1024, Retries: 3, BackoffMS: 1000,
 		RuleTimeoutMS: 100, RuleMemoryMiB: 64, RuleOutputKiB: 64, PolicyDirs: []string{}, RuleDirs: []string{}, Files: []string{}}
 }
 
@@ -112,6 +126,8 @@ var kinds = map[string]string{
 	"defaults.profile": "a string", "defaults.elevation": "a string", "defaults.search_limit": "an integer",
 	"index.warn_after_days": "an integer", "policies.dirs": "a list of strings", "rules.dirs": "a list of strings",
 	"rules.timeout_ms": "an integer", "rules.memory_mib": "an integer", "rules.output_kib": "an integer",
+	"store.min_free_mib": "an integer", "store": "a table",
+	"network.retries": "an integer", "network.backoff_ms": "an integer", "network": "a table",
 	"cache": "a table", "backend": "a table", "defaults": "a table", "index": "a table", "policies": "a table", "rules": "a table",
 }
 
@@ -185,6 +201,15 @@ func (s *Settings) apply(name string, f File) error {
 		return err
 	}
 	if err := setInt(&s.IndexWarnDays, f.Index.WarnAfterDays, "index.warn_after_days", 0, 100000); err != nil {
+		return err
+	}
+	if err := setInt(&s.Retries, f.Network.Retries, "network.retries", 0, 10); err != nil {
+		return err
+	}
+	if err := setInt(&s.BackoffMS, f.Network.BackoffMS, "network.backoff_ms", 0, 60000); err != nil {
+		return err
+	}
+	if err := setInt(&s.MinFreeMiB, f.Store.MinFreeMiB, "store.min_free_mib", 0, 1<<30); err != nil {
 		return err
 	}
 	for _, d := range f.Policies.Dirs {
