@@ -15,8 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -62,12 +64,20 @@ const (
 
 // Index is an opened package index.
 type Index struct {
-	Meta Meta
-	data []byte   // the package lines (mapped or decompressed); never modified
-	offs []uint32 // nFields+1 offsets per package: where each field starts, and the line's end
+	Meta  Meta
+	data  []byte   // the package lines (mapped or decompressed); never modified
+	offs  []uint32 // nFields+1 offsets per package: where each field starts, and the line's end
+	accel *accel   // the acceleration trailer (v5), nil for a v4 index
+	// linear scores every package even when the trailer could narrow the search (tests
+	// compare both ways).
+	linear bool
 }
 
-const magic = "#ask-nix-index v4"
+// magic starts an index file; v4 files (no acceleration trailer) are still read.
+const (
+	magic   = "#ask-nix-index v5"
+	magicV4 = "#ask-nix-index v4"
+)
 
 // ErrBadIndex marks an index file that cannot be read.
 var ErrBadIndex = errors.New("bad package index")
@@ -89,12 +99,44 @@ func (idx *Index) intField(i, f int) int {
 	return n
 }
 
-// lowerAttr is the attribute in lower case, without allocating.
-func (idx *Index) lowerAttr(i int) string {
+// lowerAttr is the attribute in lower case (v4 files carry it; v5 lowers on demand, as
+// only candidates are scored). An ASCII attribute is lowered into scratch: the result is
+// valid until the next call with the same scratch.
+func (idx *Index) lowerAttr(i int, scratch *[]byte) string {
 	if l := idx.field(i, fLower); l != "" {
 		return l
 	}
-	return idx.field(i, fAttr)
+	a := idx.field(i, fAttr)
+	if idx.accel == nil {
+		return a
+	}
+	upper := false
+	for j := 0; j < len(a); j++ {
+		c := a[j]
+		if c >= 0x80 {
+			return strings.ToLower(a)
+		}
+		upper = upper || c >= 'A' && c <= 'Z'
+	}
+	if !upper {
+		return a
+	}
+	b := append((*scratch)[:0], a...)
+	for j, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[j] = c + 'a' - 'A'
+		}
+	}
+	*scratch = b
+	return unsafe.String(&b[0], len(b))
+}
+
+// terms is package i's Terms (" word word … ").
+func (idx *Index) terms(i int) string {
+	if idx.accel != nil {
+		return idx.accel.hay(i)
+	}
+	return idx.field(i, fTerms)
 }
 
 // At returns package i. Its strings share the index's memory.
@@ -102,7 +144,7 @@ func (idx *Index) At(i int) Package {
 	return Package{
 		Attr: idx.field(i, fAttr), Pname: idx.field(i, fPname), Version: idx.field(i, fVersion),
 		Maintainers: idx.intField(i, fMaintainers), Family: idx.intField(i, fFamily),
-		Category: idx.field(i, fCategory), Terms: idx.field(i, fTerms), Description: idx.field(i, fDescription),
+		Category: idx.field(i, fCategory), Terms: idx.terms(i), Description: idx.field(i, fDescription),
 	}
 }
 
@@ -110,18 +152,31 @@ func (idx *Index) At(i int) Package {
 func Write(w io.Writer, meta Meta, pkgs []Package) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	fmt.Fprintf(bw, "%s\t%s\t%s\t%d\n", magic, clean(meta.Source), meta.Date.UTC().Format(time.RFC3339), len(pkgs))
+	withTerms := make([]Package, len(pkgs))
+	// Terms are independent per package: compute them on every core.
+	var wg sync.WaitGroup
+	workers := max(1, runtime.NumCPU())
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(pkgs); i += workers {
+				p := &pkgs[i]
+				t := p.Terms
+				if t == "" {
+					t = termsOf(p)
+				}
+				withTerms[i] = Package{Attr: clean(p.Attr), Pname: clean(p.Pname), Terms: clean(t)}
+			}
+		})
+	}
+	wg.Wait()
 	for i := range pkgs {
 		p := &pkgs[i]
-		t := p.Terms
-		if t == "" {
-			t = termsOf(p)
-		}
-		lower := strings.ToLower(p.Attr)
-		if lower == p.Attr {
-			lower = ""
-		}
-		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version),
-			p.Maintainers, p.Family, clean(p.Category), clean(t), clean(lower), clean(p.Description))
+		// v5 keeps Terms in the trailer (as term numbers) and lowers attributes on demand.
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t%s\t\t\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version),
+			p.Maintainers, p.Family, clean(p.Category), clean(p.Description))
+	}
+	if _, err := bw.Write(buildTrailer(withTerms)); err != nil {
+		return err
 	}
 	return bw.Flush()
 }
@@ -179,7 +234,7 @@ func Read(data []byte, path string) (*Index, error) {
 		return nil, fmt.Errorf("%w: %s: no header", ErrBadIndex, path)
 	}
 	h := strings.Split(string(raw[:nl]), "\t")
-	if len(h) != 4 || h[0] != magic {
+	if len(h) != 4 || h[0] != magic && h[0] != magicV4 {
 		return nil, fmt.Errorf("%w: %s: not an ask-nix index (or one of another version)", ErrBadIndex, path)
 	}
 	n, err := strconv.Atoi(h[3])
@@ -192,7 +247,7 @@ func Read(data []byte, path string) (*Index, error) {
 	date, _ := time.Parse(time.RFC3339, h[2])
 	idx := &Index{Meta: Meta{Source: h[1], Date: date, Packages: n, Path: path}, data: raw, offs: make([]uint32, 0, n*(nFields+1))}
 	pos := nl + 1
-	for pos < len(raw) {
+	for pos < len(raw) && idx.Len() < n {
 		end := bytes.IndexByte(raw[pos:], '\n')
 		if end < 0 {
 			return nil, fmt.Errorf("%w: %s: truncated", ErrBadIndex, path)
@@ -213,6 +268,16 @@ func Read(data []byte, path string) (*Index, error) {
 	}
 	if idx.Len() != n {
 		return nil, fmt.Errorf("%w: %s: %d packages, header says %d", ErrBadIndex, path, idx.Len(), n)
+	}
+	switch {
+	case h[0] == magic:
+		a, err := readTrailer(raw[pos:], n)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrBadIndex, path, err)
+		}
+		idx.accel = a
+	case pos != len(raw):
+		return nil, fmt.Errorf("%w: %s: data after the packages", ErrBadIndex, path)
 	}
 	return idx, nil
 }

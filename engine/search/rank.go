@@ -116,11 +116,30 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 		single: !strings.ContainsAny(q, " \t"), k: 1 + len(q)/6}
 	var scratch distBuf
 	var hits []hit
-	for i := range idx.Len() {
+	consider := func(i int) {
+		if i >= idx.Len() {
+			return // a corrupt posting
+		}
 		if s := idx.score(i, &qc, &scratch); s > 0 {
 			hits = append(hits, hit{i, s})
 		}
 	}
+	var set, byName []uint64
+	ok := false
+	if !idx.linear {
+		set, byName, ok = idx.candidates(&qc, &scratch)
+	}
+	switch {
+	case ok && !qc.single:
+		idx.pruned(&qc, set, byName, limit, consider, &hits)
+	case ok:
+		forEach(set, consider)
+	default:
+		for i := range idx.Len() {
+			consider(i)
+		}
+	}
+	hits = topK(hits, limit, idx)
 	slices.SortFunc(hits, func(a, b hit) int {
 		if a.score != b.score {
 			if a.score > b.score {
@@ -141,6 +160,100 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 	return hits
 }
 
+// pruned scores the candidates of a query with a space, skipping those that cannot reach
+// the results. Such a query relates to no name (names have no spaces; byName holds the
+// exceptions), so a package scores by its words' coverage and its popularity alone.
+// Packages covering every word are scored first; one covering less than half the words
+// scores nothing; for the others score is at most 20·coverage + popularity (+6 for an
+// option's enable), and a package is skipped when that bound is below the limit-th score
+// already found — it could neither enter the results nor change their order.
+func (idx *Index) pruned(qc *queryConsts, set, byName []uint64, limit int, consider func(int), hits *[]hit) {
+	n := float64(len(qc.words))
+	type partial struct {
+		i    int
+		frac float64
+	}
+	var rest []partial
+	forEach(set, func(i int) {
+		if i >= idx.Len() {
+			return
+		}
+		if byName[i/64]&(1<<(i%64)) != 0 {
+			consider(i)
+			return
+		}
+		switch frac := qc.tw.coverage(idx.accel, i, len(qc.words)) / n; {
+		case frac == 1:
+			consider(i)
+		case frac >= 0.5 && len(qc.words) > 1:
+			rest = append(rest, partial{i, frac})
+			// Less than half the words: score gives nothing (it adds popularity only to
+			// a package that scored).
+		}
+	})
+	threshold := math.Inf(-1)
+	if len(*hits) >= limit {
+		scores := make([]float64, len(*hits))
+		for j, h := range *hits {
+			scores[j] = h.score
+		}
+		slices.Sort(scores)
+		threshold = scores[len(scores)-limit]
+	}
+	for _, p := range rest {
+		bound := 20*p.frac + 2.5*math.Log2(1+float64(idx.intField(p.i, fMaintainers))) + 1.5*math.Log2(1+float64(idx.intField(p.i, fFamily)))
+		if qc.options {
+			bound += 6
+		}
+		if max(bound, 0.01) < threshold {
+			continue
+		}
+		consider(p.i)
+	}
+}
+
+// better reports whether a ranks before b: higher score, then shorter attribute, then
+// the attribute's order.
+func (idx *Index) better(a, b hit) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	aa, ab := idx.field(a.i, fAttr), idx.field(b.i, fAttr)
+	if len(aa) != len(ab) {
+		return len(aa) < len(ab)
+	}
+	return aa < ab
+}
+
+// topK keeps the k best hits (in no particular order), so that only they are sorted.
+func topK(hits []hit, k int, idx *Index) []hit {
+	if len(hits) <= 4*k {
+		return hits
+	}
+	top := make([]hit, 0, k)
+	worst := -1 // index in top of the worst kept hit
+	for _, h := range hits {
+		if len(top) < k {
+			top = append(top, h)
+			if worst < 0 || idx.better(top[worst], h) {
+				worst = len(top) - 1
+			}
+			continue
+		}
+		if !idx.better(h, top[worst]) {
+			continue
+		}
+		top[worst] = h
+		worst = 0
+		for j := 1; j < len(top); j++ {
+			if idx.better(top[worst], top[j]) {
+				worst = j
+			}
+		}
+	}
+	return top
+}
+
 // queryConsts are what score needs of the query, computed once per search.
 type queryConsts struct {
 	q             string
@@ -148,12 +261,12 @@ type queryConsts struct {
 	options       bool
 	single        bool
 	k             int
+	tw            *termWords // the query's words as term numbers (indexes with a trailer)
 }
 
 func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
-	q, words, joined, options, single, k := qc.q, qc.words, qc.joined, qc.options, qc.single, qc.k
-	hay := idx.field(pi, fTerms)
-	attr := idx.lowerAttr(pi)
+	q, words, options, single, k := qc.q, qc.words, qc.options, qc.single, qc.k
+	attr := idx.lowerAttr(pi, &buf.lower)
 	name, set := attr, ""
 	if i := strings.LastIndexByte(attr, '.'); i >= 0 {
 		set, name = attr[:i], attr[i+1:]
@@ -180,23 +293,7 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 	case strings.Contains(name, q):
 		s = 40 - float64(min(len(name)-len(q), 20))/2
 	}
-	// How much of the query the package's words cover.
-	covered := 0.0
-	for i, w := range words {
-		if !strings.Contains(hay, w) {
-			continue // nor a whole word, nor part of a joined pair
-		}
-		switch {
-		case strings.Contains(hay, " "+w+" "):
-			covered++
-		case i < len(joined) && strings.Contains(hay, " "+joined[i]+" "):
-			covered++
-		case i > 0 && strings.Contains(hay, " "+joined[i-1]+" "):
-			covered++
-		case len(w) >= 4 && strings.Contains(hay, w):
-			covered += 0.5
-		}
-	}
+	covered := idx.coverage(pi, qc)
 	if len(words) > 1 || s == 0 {
 		frac := covered / float64(len(words))
 		switch {
@@ -237,8 +334,39 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 	return max(s, 0.01)
 }
 
+// coverage is how much of the query the package's words cover: a query word that is one
+// of its words (or, with a neighbour, a word written as one: "web server" → webserver)
+// counts 1, one that is only part of a word counts 0.5 from four letters on.
+func (idx *Index) coverage(pi int, qc *queryConsts) float64 {
+	if qc.tw != nil {
+		return qc.tw.coverage(idx.accel, pi, len(qc.words))
+	}
+	hay := idx.terms(pi)
+	words, joined := qc.words, qc.joined
+	covered := 0.0
+	for i, w := range words {
+		if !strings.Contains(hay, w) {
+			continue // nor a whole word, nor part of a joined pair
+		}
+		switch {
+		case strings.Contains(hay, " "+w+" "):
+			covered++
+		case i < len(joined) && strings.Contains(hay, " "+joined[i]+" "):
+			covered++
+		case i > 0 && strings.Contains(hay, " "+joined[i-1]+" "):
+			covered++
+		case len(w) >= 4 && strings.Contains(hay, w):
+			covered += 0.5
+		}
+	}
+	return covered
+}
+
 // distBuf holds the rows of distance, reused across the packages of one query.
-type distBuf struct{ r0, r1, r2 []int }
+type distBuf struct {
+	r0, r1, r2 []int
+	lower      []byte // lowerAttr's scratch
+}
 
 // distance is the optimal string alignment distance of a and b (edits and
 // transpositions) when it is at most k, else -1.

@@ -75,11 +75,19 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.Len() != 2 || got.At(0).Description != "x y" || got.At(1) != (Package{Attr: "b.c", Pname: "c", Version: "2",
-			Description: "ünïcode", Maintainers: 3, Family: 2, Category: "tools/misc", Terms: " b c tool misc ünïcode "}) {
+			Description: "ünïcode", Maintainers: 3, Family: 2, Category: "tools/misc", Terms: " b c misc tool ünïcode "}) {
 			t.Errorf("compressed=%v: %+v %+v", compressed, got.At(0), got.At(1))
 		}
 	}
-	for _, bad := range []string{"not zstd", "#ask-nix-index v3\tx\t\t2\na\tb\n", "#ask-nix-index v3\tx\t\t1\n"} {
+	var good bytes.Buffer
+	Write(&good, Meta{Source: "test"}, pkgs)
+	g := good.String()
+	for _, bad := range []string{"not zstd", "#ask-nix-index v3\tx\t\t2\na\tb\n", "#ask-nix-index v3\tx\t\t1\n",
+		g[:len(g)-3], // a truncated trailer
+		g + "x",      // data after it
+		strings.Replace(g, trailerMagic, "ask-nix-accel-9\n", 1), // another trailer version
+		strings.Replace(g, "v5", "v4", 1),                           // a v4 header over a trailer
+	} {
 		if _, err := Read([]byte(bad), "x"); !errors.Is(err, ErrBadIndex) {
 			t.Errorf("%q: %v", bad, err)
 		}

@@ -1,0 +1,656 @@
+package search
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"math/bits"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// The acceleration trailer (index v5) lets a query score only the packages that can score
+// at all, instead of every package. It is written after the package lines and holds two
+// dictionaries, each a sorted list of distinct strings with the packages that have them:
+//
+//   - terms: every word of every package's Terms. A package scores through its words only
+//     if its Terms contain a query word as a substring, and a substring of Terms is a
+//     substring of one of its words.
+//   - names: every package's name (the attribute's last part) and pname, in lower case.
+//     A package scores through its name only if the query (or, for an attribute path,
+//     its last part) is a substring of one of them, or one of them is a typo of the
+//     query (or begins with one).
+//
+// The trailer also holds each package's words as term numbers (the package lines leave
+// Terms empty), from which hay rebuilds the text score searches.
+//
+// Candidates are the union of what both dictionaries give; Search then scores exactly as
+// it would have scored every package, so results are identical (TestAccelMatchesLinear).
+// An index without a trailer (v4) is searched linearly.
+
+const trailerMagic = "ask-nix-accel-2\n"
+
+// Each dictionary's blob is cut into blocks of whole entries (about blockBytes each), and
+// each block has a bit set of the byte pairs (bigrams) its entries hold: a substring
+// search scans only the blocks that hold every bigram of the needle.
+const (
+	blockBytes = 4096
+	blockBits  = 4096
+)
+
+func bigram(a, b byte) uint32 { return (uint32(a)<<6 ^ uint32(b)*0x9e5) % blockBits }
+
+// dict is one dictionary of the trailer, read in place from the index's bytes.
+type dict struct {
+	blob     []byte // "\n" + each entry + "\n", entries sorted
+	starts   []byte // u32 per entry: where it starts in blob
+	postOffs []byte // u32 per entry + 1: where its postings start in posts
+	posts    []byte // per entry: uvarint deltas of increasing package numbers
+	bySecond []byte // u32 per entry: entry numbers sorted by the entry without its first byte (names only)
+	n        int
+	rank     [256]int // how often each byte occurs in blob: containing anchors on the rarest
+	blocks   []byte   // u32 per block + 1: where it starts in blob
+	grams    []byte   // blockBits/8 bytes per block: the bigrams it holds
+}
+
+func (d *dict) nblocks() int { return len(d.blocks)/4 - 1 }
+
+func u32(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[4*i:]) }
+
+func (d *dict) entry(i int) []byte {
+	s := int(u32(d.starts, i))
+	e := bytes.IndexByte(d.blob[s:], '\n')
+	return d.blob[s : s+e]
+}
+
+// entryAt is the entry that holds blob position p.
+func (d *dict) entryAt(p int) int {
+	return sort.Search(d.n, func(i int) bool { return int(u32(d.starts, i)) > p }) - 1
+}
+
+// addPostings sets the bits of entry i's packages.
+func (d *dict) addPostings(i int, set []uint64) {
+	b := d.posts[u32(d.postOffs, i):u32(d.postOffs, i+1)]
+	pkg := uint64(0)
+	for len(b) > 0 {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			return
+		}
+		b = b[n:]
+		pkg += v
+		if pkg/64 < uint64(len(set)) {
+			set[pkg/64] |= 1 << (pkg % 64)
+		}
+	}
+}
+
+// indexRare is bytes.Index(hay, needle), anchored on the needle's rarest byte by rank.
+func indexRare(hay, needle []byte, rank *[256]int) int {
+	if len(needle) < 2 {
+		return bytes.Index(hay, needle)
+	}
+	at := 0
+	for i := 1; i < len(needle); i++ {
+		if rank[needle[i]] < rank[needle[at]] {
+			at = i
+		}
+	}
+	c := needle[at]
+	for p := at; p < len(hay); {
+		j := bytes.IndexByte(hay[p:], c)
+		if j < 0 {
+			return -1
+		}
+		start := p + j - at
+		if start+len(needle) <= len(hay) && bytes.Equal(hay[start:start+len(needle)], needle) {
+			return start
+		}
+		p += j + 1
+	}
+	return -1
+}
+
+// containing calls f for each entry that contains s, in order.
+func (d *dict) containing(s string, f func(i int)) {
+	if s == "" {
+		return
+	}
+	if len(s) < 2 || d.nblocks() <= 0 {
+		d.containingIn(s, 1, len(d.blob), f)
+		return
+	}
+	var need []uint32
+	for i := 0; i+1 < len(s); i++ {
+		need = append(need, bigram(s[i], s[i+1]))
+	}
+	const w = blockBits / 8
+	for b := range d.nblocks() {
+		g := d.grams[b*w : (b+1)*w]
+		ok := true
+		for _, h := range need {
+			if g[h/8]&(1<<(h%8)) == 0 {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			d.containingIn(s, int(u32(d.blocks, b)), int(u32(d.blocks, b+1)), f)
+		}
+	}
+}
+
+// containingIn is containing over the blob's bytes [from, to), which hold whole entries.
+func (d *dict) containingIn(s string, from, to int, f func(i int)) {
+	sb := []byte(s)
+	for p := from; p < to; {
+		j := indexRare(d.blob[p:to], sb, &d.rank)
+		if j < 0 {
+			return
+		}
+		i := d.entryAt(p + j)
+		f(i)
+		next := int(u32(d.starts, i)) + len(d.entry(i)) + 1 // the entry after it
+		p = max(next, p+j+1)
+	}
+}
+
+// firstByteRange is the entries whose first byte is c (the blob is sorted).
+func (d *dict) firstByteRange(c byte) (lo, hi int) {
+	lo = sort.Search(d.n, func(i int) bool { e := d.entry(i); return len(e) > 0 && e[0] >= c })
+	hi = sort.Search(d.n, func(i int) bool { e := d.entry(i); return len(e) > 0 && e[0] > c })
+	return lo, hi
+}
+
+// secondByteRange is the positions in bySecond whose entries' second byte is c.
+func (d *dict) secondByteRange(c byte) (lo, hi int) {
+	second := func(k int) int {
+		e := d.entry(int(u32(d.bySecond, k)))
+		if len(e) < 2 {
+			return -1
+		}
+		return int(e[1])
+	}
+	lo = sort.Search(d.n, func(k int) bool { return second(k) >= int(c) })
+	hi = sort.Search(d.n, func(k int) bool { return second(k) > int(c) })
+	return lo, hi
+}
+
+// accel is the trailer of an opened index.
+type accel struct {
+	terms, names dict
+	fwdOffs      []byte // u32 per package + 1: where its term numbers start in fwd
+	fwd          []byte // per package: uvarint deltas of increasing term numbers
+}
+
+// hay is package i's Terms: " word word … " (words in dictionary order; score only asks
+// whether it contains a string, for which order does not matter).
+func (a *accel) hay(i int) string {
+	b := a.fwd[u32(a.fwdOffs, i):u32(a.fwdOffs, i+1)]
+	out := make([]byte, 1, len(b)*8+1)
+	out[0] = ' '
+	t := uint64(0)
+	for len(b) > 0 {
+		v, n := binary.Uvarint(b)
+		if n <= 0 || t+v >= uint64(a.terms.n) {
+			break
+		}
+		b = b[n:]
+		t += v
+		out = append(out, a.terms.entry(int(t))...)
+		out = append(out, ' ')
+	}
+	return string(out)
+}
+
+// termWords are the query's words in term numbers, for coverage without rebuilding a
+// package's Terms: for each word the terms containing it, the term equal to it and the
+// terms equal to it joined with its neighbour (-1 when there is none).
+type termWords struct {
+	containing [][]uint64 // per word: bit set over term numbers
+	exact      []int
+	wordLen    []int
+	joinedNext []int // words[i]+words[i+1]
+	ids        []int // scratch: a package's term numbers
+}
+
+// exactEntry is the number of the entry equal to s, or -1.
+func (d *dict) exactEntry(s string) int {
+	i := sort.Search(d.n, func(i int) bool { return string(d.entry(i)) >= s })
+	if i < d.n && string(d.entry(i)) == s {
+		return i
+	}
+	return -1
+}
+
+func (tw *termWords) has(id int) bool {
+	if id < 0 {
+		return false
+	}
+	_, found := slices.BinarySearch(tw.ids, id)
+	return found
+}
+
+// coverage is Index.coverage for package pi, from its term numbers.
+func (tw *termWords) coverage(a *accel, pi, nwords int) float64 {
+	b := a.fwd[u32(a.fwdOffs, pi):u32(a.fwdOffs, pi+1)]
+	tw.ids = tw.ids[:0]
+	t := 0
+	for len(b) > 0 {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			break
+		}
+		b = b[n:]
+		t += int(v)
+		tw.ids = append(tw.ids, t)
+	}
+	covered := 0.0
+	for i := range nwords {
+		any := false
+		for _, id := range tw.ids {
+			if id < a.terms.n && tw.containing[i][id/64]&(1<<(id%64)) != 0 {
+				any = true
+				break
+			}
+		}
+		if !any {
+			continue
+		}
+		switch {
+		case tw.has(tw.exact[i]):
+			covered++
+		case i < len(tw.joinedNext) && tw.has(tw.joinedNext[i]):
+			covered++
+		case i > 0 && tw.has(tw.joinedNext[i-1]):
+			covered++
+		case tw.wordLen[i] >= 4:
+			covered += 0.5
+		}
+	}
+	return covered
+}
+
+// candidates returns the packages that may score for the query, as a bit set, or false
+// when the trailer cannot answer (no trailer; characters the dictionaries never hold).
+// It also fills qc.tw, so that score reads coverage from term numbers.
+func (idx *Index) candidates(qc *queryConsts, buf *distBuf) (set, byName []uint64, ok bool) {
+	a := idx.accel
+	q := qc.q
+	if a == nil || strings.ContainsAny(q, "\t\n") {
+		return nil, nil, false
+	}
+	for _, w := range qc.words {
+		if strings.ContainsAny(w, " \t\n") {
+			return nil, nil, false
+		}
+	}
+	set = make([]uint64, (idx.Len()+63)/64)
+	byName = make([]uint64, len(set))
+	// The names side (substring and typo scans) runs beside the words side: two cores
+	// halve a query's wall time.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.nameCandidates(qc, byName)
+	}()
+	tw := &termWords{}
+	for i, w := range qc.words {
+		bits := make([]uint64, (a.terms.n+63)/64)
+		a.terms.containing(w, func(i int) {
+			bits[i/64] |= 1 << (i % 64)
+			a.terms.addPostings(i, set)
+		})
+		tw.containing = append(tw.containing, bits)
+		tw.exact = append(tw.exact, a.terms.exactEntry(w))
+		tw.wordLen = append(tw.wordLen, len(w))
+		if i < len(qc.joined) {
+			tw.joinedNext = append(tw.joinedNext, a.terms.exactEntry(qc.joined[i]))
+		}
+	}
+	qc.tw = tw
+	<-done
+	for i := range set {
+		set[i] |= byName[i]
+	}
+	return set, byName, true
+}
+
+// nameCandidates sets the packages whose name or pname contains the query (or, for an
+// attribute path, its last part), or is a typo of it. The typo scan runs beside the
+// substring scan, in a bit set of its own.
+func (a *accel) nameCandidates(qc *queryConsts, byName []uint64) {
+	q := qc.q
+	var typos []uint64
+	done := make(chan struct{})
+	if qc.single && len(q) >= 4 {
+		typos = make([]uint64, len(byName))
+		go func() {
+			defer close(done)
+			a.typoCandidates(qc, typos)
+		}()
+	} else {
+		close(done)
+	}
+	a.names.containing(q, func(i int) { a.names.addPostings(i, byName) })
+	if i := strings.LastIndexByte(q, '.'); i >= 0 && i+1 < len(q) {
+		// attr == q: the attribute's last part is q's.
+		a.names.containing(q[i+1:], func(i int) { a.names.addPostings(i, byName) })
+	}
+	<-done
+	for i := range typos {
+		byName[i] |= typos[i]
+	}
+}
+
+// typoCandidates sets the packages whose name or pname is within the query's typo
+// distance of it (or begins with such a typo).
+func (a *accel) typoCandidates(qc *queryConsts, byName []uint64) {
+	q := qc.q
+	// Typos keep the first or the second letter (see score). An edit changes at most two
+	// letters of a string's letter set (a transposition none), so a name whose set differs
+	// from the query's in more than 2k letters is not compared.
+	var buf distBuf
+	qm := letterMask([]byte(q))
+	typo := func(i int) {
+		eb := a.names.entry(i)
+		full := len(eb) <= len(q)+qc.k && len(eb)+qc.k >= len(q) && bits.OnesCount32(letterMask(eb)^qm) <= 2*qc.k
+		pre := len(q) >= 5 && len(eb) > len(q) && bits.OnesCount32(letterMask(eb[:len(q)])^qm) <= 2*qc.k
+		if !full && !pre {
+			return
+		}
+		e := string(eb)
+		if full && buf.distance(e, q, qc.k) >= 0 || pre && buf.distance(e[:len(q)], q, qc.k) >= 0 {
+			a.names.addPostings(i, byName)
+		}
+	}
+	lo, hi := a.names.firstByteRange(q[0])
+	for i := lo; i < hi; i++ {
+		typo(i)
+	}
+	lo, hi = a.names.secondByteRange(q[1])
+	for k := lo; k < hi; k++ {
+		if i := int(u32(a.names.bySecond, k)); a.names.entry(i)[0] != q[0] {
+			typo(i)
+		}
+	}
+}
+
+// letterMask has bit b set when the letter 'a'+b (or, for anything else, bit 26 + the byte
+// mod 6) occurs in s.
+func letterMask(s []byte) uint32 {
+	var m uint32
+	for _, c := range s {
+		if c >= 'a' && c <= 'z' {
+			m |= 1 << (c - 'a')
+		} else {
+			m |= 1 << (26 + c%6)
+		}
+	}
+	return m
+}
+
+// forEach calls f for each package in set, in increasing order.
+func forEach(set []uint64, f func(i int)) {
+	for w, word := range set {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			f(w*64 + b)
+			word &= word - 1
+		}
+	}
+}
+
+// nameKeys are the strings of the names dictionary for a package: its name (the
+// attribute's last part) and pname, in lower case.
+func nameKeys(attr, pname string) []string {
+	name := strings.ToLower(attr)
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	return []string{name, strings.ToLower(pname)}
+}
+
+// buildDict lays out a dictionary from each package's keys; rank maps each key to its
+// number in the sorted dictionary.
+func buildDict(n int, keys func(i int) []string, withSecond bool) (out []byte, rank map[string]int) {
+	ids := map[string]int{}
+	var entries []string
+	var posts [][]uint32
+	for i := range n {
+		for _, k := range keys(i) {
+			if k == "" || strings.ContainsAny(k, "\n") {
+				continue
+			}
+			id, ok := ids[k]
+			if !ok {
+				id = len(entries)
+				ids[k] = id
+				entries = append(entries, k)
+				posts = append(posts, nil)
+			}
+			if p := posts[id]; len(p) == 0 || p[len(p)-1] != uint32(i) {
+				posts[id] = append(p, uint32(i))
+			}
+		}
+	}
+	order := make([]int, len(entries))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(entries[a], entries[b]) })
+	var blob, starts, postOffs, postBytes []byte
+	blob = append(blob, '\n')
+	le := binary.LittleEndian
+	for _, id := range order {
+		starts = le.AppendUint32(starts, uint32(len(blob)))
+		blob = append(blob, entries[id]...)
+		blob = append(blob, '\n')
+		postOffs = le.AppendUint32(postOffs, uint32(len(postBytes)))
+		prev := uint32(0)
+		for _, p := range posts[id] {
+			postBytes = binary.AppendUvarint(postBytes, uint64(p-prev))
+			prev = p
+		}
+	}
+	postOffs = le.AppendUint32(postOffs, uint32(len(postBytes)))
+	var second []byte
+	if withSecond {
+		sorted := make([]string, len(order))
+		for k, id := range order {
+			sorted[k] = entries[id]
+		}
+		perm := make([]int, len(sorted))
+		for i := range perm {
+			perm[i] = i
+		}
+		rest := func(s string) string {
+			if len(s) < 1 {
+				return ""
+			}
+			return s[1:]
+		}
+		slices.SortStableFunc(perm, func(a, b int) int { return strings.Compare(rest(sorted[a]), rest(sorted[b])) })
+		for _, k := range perm {
+			second = le.AppendUint32(second, uint32(k))
+		}
+	}
+	out = le.AppendUint32(out, uint32(len(entries)))
+	var freq []byte
+	var counts [256]uint32
+	for _, c := range blob {
+		counts[c]++
+	}
+	for _, n := range counts {
+		freq = le.AppendUint32(freq, n)
+	}
+	var blocks, grams []byte
+	gram := make([]byte, blockBits/8)
+	flush := func(end int) {
+		blocks = le.AppendUint32(blocks, uint32(end))
+		grams = append(grams, gram...)
+		clear(gram)
+	}
+	blocks = le.AppendUint32(blocks, 1)
+	blockStart := 1
+	for k := range order {
+		st := int(le.Uint32(starts[4*k:]))
+		if st-blockStart >= blockBytes {
+			flush(st)
+			blockStart = st
+		}
+		e := blob[st : st+len(entries[order[k]])]
+		for j := 0; j+1 < len(e); j++ {
+			h := bigram(e[j], e[j+1])
+			gram[h/8] |= 1 << (h % 8)
+		}
+	}
+	flush(len(blob))
+	for _, sec := range [][]byte{blob, starts, postOffs, postBytes, second, freq, blocks, grams} {
+		out = le.AppendUint32(out, uint32(len(sec)))
+		out = append(out, sec...)
+	}
+	rank = make(map[string]int, len(order))
+	for k, id := range order {
+		rank[entries[id]] = k
+	}
+	return out, rank
+}
+
+// buildTrailer is the acceleration trailer for pkgs (whose Terms are filled).
+func buildTrailer(pkgs []Package) []byte {
+	out := []byte(trailerMagic)
+	words := make([][]string, len(pkgs))
+	for i := range pkgs {
+		words[i] = strings.Fields(pkgs[i].Terms)
+	}
+	// The two dictionaries are independent: build them on two cores.
+	var names []byte
+	done := make(chan struct{})
+	go func() {
+		names, _ = buildDict(len(pkgs), func(i int) []string { return nameKeys(pkgs[i].Attr, pkgs[i].Pname) }, true)
+		close(done)
+	}()
+	terms, rank := buildDict(len(pkgs), func(i int) []string { return words[i] }, false)
+	<-done
+	out = append(out, terms...)
+	out = append(out, names...)
+	le := binary.LittleEndian
+	var offs, fwd []byte
+	var ids []int
+	for i := range pkgs {
+		offs = le.AppendUint32(offs, uint32(len(fwd)))
+		ids = ids[:0]
+		for _, w := range words[i] {
+			ids = append(ids, rank[w])
+		}
+		sort.Ints(ids)
+		prev := 0
+		for k, id := range ids {
+			if k > 0 && id == prev {
+				continue
+			}
+			fwd = binary.AppendUvarint(fwd, uint64(id-prev))
+			prev = id
+		}
+	}
+	offs = le.AppendUint32(offs, uint32(len(fwd)))
+	for _, sec := range [][]byte{offs, fwd} {
+		out = le.AppendUint32(out, uint32(len(sec)))
+		out = append(out, sec...)
+	}
+	return out
+}
+
+var errTrailer = errors.New("bad acceleration trailer")
+
+// readDict reads one dictionary at the start of b and returns the rest.
+func readDict(b []byte, withSecond bool) (dict, []byte, error) {
+	var d dict
+	if len(b) < 4 {
+		return d, nil, errTrailer
+	}
+	d.n = int(binary.LittleEndian.Uint32(b))
+	b = b[4:]
+	secs := make([][]byte, 8)
+	for i := range secs {
+		if len(b) < 4 {
+			return d, nil, errTrailer
+		}
+		l := int(binary.LittleEndian.Uint32(b))
+		if l > len(b)-4 {
+			return d, nil, errTrailer
+		}
+		secs[i], b = b[4:4+l], b[4+l:]
+	}
+	d.blob, d.starts, d.postOffs, d.posts, d.bySecond = secs[0], secs[1], secs[2], secs[3], secs[4]
+	if len(secs[5]) != 4*256 {
+		return d, nil, errTrailer
+	}
+	for c := range d.rank {
+		d.rank[c] = int(u32(secs[5], c))
+	}
+	d.blocks, d.grams = secs[6], secs[7]
+	nb := len(d.blocks)/4 - 1
+	if len(d.blocks)%4 != 0 || nb < 1 || len(d.grams) != nb*blockBits/8 || u32(d.blocks, 0) != 1 || int(u32(d.blocks, nb)) != len(d.blob) {
+		return d, nil, errTrailer
+	}
+	for b := 0; b < nb; b++ {
+		if st := u32(d.blocks, b); st > u32(d.blocks, b+1) || d.blob[st-1] != '\n' {
+			return d, nil, errTrailer
+		}
+	}
+	if len(d.starts) != 4*d.n || len(d.postOffs) != 4*(d.n+1) || withSecond && len(d.bySecond) != 4*d.n ||
+		len(d.blob) == 0 || d.blob[0] != '\n' || d.n > 0 && d.blob[len(d.blob)-1] != '\n' {
+		return d, nil, errTrailer
+	}
+	for i := 0; i < d.n; i++ {
+		s := int(u32(d.starts, i))
+		if s <= 0 || s >= len(d.blob) || d.blob[s-1] != '\n' || u32(d.postOffs, i) > u32(d.postOffs, i+1) {
+			return d, nil, errTrailer
+		}
+		if withSecond && int(u32(d.bySecond, i)) >= d.n {
+			return d, nil, errTrailer
+		}
+	}
+	if int(u32(d.postOffs, d.n)) != len(d.posts) {
+		return d, nil, errTrailer
+	}
+	return d, b, nil
+}
+
+func readTrailer(b []byte, packages int) (*accel, error) {
+	rest, ok := bytes.CutPrefix(b, []byte(trailerMagic))
+	if !ok {
+		return nil, errTrailer
+	}
+	terms, rest, err := readDict(rest, false)
+	if err != nil {
+		return nil, err
+	}
+	names, rest, err := readDict(rest, true)
+	if err != nil {
+		return nil, err
+	}
+	a := &accel{terms: terms, names: names}
+	for _, sec := range []*[]byte{&a.fwdOffs, &a.fwd} {
+		if len(rest) < 4 {
+			return nil, errTrailer
+		}
+		l := int(binary.LittleEndian.Uint32(rest))
+		if l > len(rest)-4 {
+			return nil, errTrailer
+		}
+		*sec, rest = rest[4:4+l], rest[4+l:]
+	}
+	if len(rest) != 0 || len(a.fwdOffs) != 4*(packages+1) || int(u32(a.fwdOffs, packages)) != len(a.fwd) {
+		return nil, errTrailer
+	}
+	for i := 0; i < packages; i++ {
+		if u32(a.fwdOffs, i) > u32(a.fwdOffs, i+1) {
+			return nil, errTrailer
+		}
+	}
+	return a, nil
+}
