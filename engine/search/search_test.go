@@ -86,7 +86,7 @@ func TestRoundTrip(t *testing.T) {
 		g[:len(g)-3], // a truncated trailer
 		g + "x",      // data after it
 		strings.Replace(g, trailerMagic, "ask-nix-accel-9\n", 1), // another trailer version
-		strings.Replace(g, "v5", "v4", 1),                           // a v4 header over a trailer
+		strings.Replace(g, "v5", "v4", 1),                        // a v4 header over a trailer
 	} {
 		if _, err := Read([]byte(bad), "x"); !errors.Is(err, ErrBadIndex) {
 			t.Errorf("%q: %v", bad, err)
