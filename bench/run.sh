@@ -12,6 +12,7 @@ mkdir -p "$out"
 export NIX_STORE_DIR=$out/store NIX_STATE_DIR=$out/var NIX_LOG_DIR=$out/log
 export NIX_CONFIG=$'substituters =\nexperimental-features = nix-command\nbuild-users-group =\nmax-jobs = 2'
 CGO_ENABLED=0 go build -o "$out/ask-nix" ./cmd/ask-nix   # with the real HOME and Go caches
+export GOCACHE=$(go env GOCACHE) GOMODCACHE=$(go env GOMODCACHE) # kept when HOME moves below
 export XDG_RUNTIME_DIR=$out/run XDG_CACHE_HOME=$out/cache XDG_STATE_HOME=$out/state HOME=$out/home
 mkdir -p "$XDG_RUNTIME_DIR" "$HOME"
 profile=$out/profiles/system
@@ -50,3 +51,21 @@ bench closure-size "$A path-info -S $one" "nix path-info -S $one"
 bench path-info "$A path-info --json $one" "nix path-info --json $one"
 bench version "$out/ask-nix --version" "nix --version"
 go run ./bench/report "$json"/*.json
+
+# Search (issue 3): end to end against ask-nix's own start-up (target ≤ 3x), in process
+# (target p50 ≤ 1 ms, p99 ≤ 5 ms), and building the index (≤ 2 s, ≤ 300 MB, ≤ 25 MB).
+shared=${SHARED:-../shared}
+hyperfine -N -w 3 -r "$RUNS" --export-json "$out/search.json" -n search "$out/ask-nix search firefox" -n version "$out/ask-nix --version" >/dev/null
+python3 - "$out/search.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+print(f"search firefox: {r[0]['median']*1000:.1f} ms, --version {r[1]['median']*1000:.1f} ms: {r[0]['median']/r[1]['median']:.2f}x (medians)")
+PY
+go test -count=1 ./engine/search -run 'TestQueryLatency' -v | grep -o 'package benchmark.*\|all, .*'
+if [ -e "$shared/data/nixpkgs/packages.json.br" ]; then
+  XDG_DATA_HOME=$out/data /usr/bin/time -f "index update: %e s wall, peak RSS %M KB" "$out/ask-nix" index update --from "$shared/data/nixpkgs/packages.json.br" >/dev/null
+  echo "index on disk: $(stat -c %s "$out/data/ask-nix/index") bytes"
+fi
+
+# WASM rules (issue 6): what one ask-nix process pays, medians of 3 × 20.
+go test -count=1 ./engine/rules -run XXX -bench . -benchtime 20x -count 3 | grep Benchmark
