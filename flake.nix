@@ -9,7 +9,7 @@
       forAll = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
       version = "0.1.0";
       # .ci/run recomputes this (go mod vendor, then nix hash path) and fails on a mismatch.
-      vendorHash = "sha256-svreiYsRLUGSKAPLaPrLXPhY9WC5G2Qc5fokPRuQAzQ=";
+      vendorHash = "sha256-9jitIjaquS9YszIKuVIv6pH4vtkUlF9DizrqG+0CgVg=";
       mkAskNix = pkgs:
         (pkgs.buildGoModule.override { go = pkgs.go_1_26; }) {
           pname = "ask-nix";

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/asknix/ask-nix/engine/units"
 	"github.com/asknix/ask-nix/nixstore"
 )
 
@@ -34,7 +35,7 @@ func (e *Engine) lowSpaceWarning(ctx context.Context, profile string) string {
 	if free >= e.o.MinFreeBytes {
 		return ""
 	}
-	msg := fmt.Sprintf("the store's filesystem has only %s free", human(free))
+	msg := fmt.Sprintf("the store's filesystem has only %s free", units.Bytes(free))
 	b, err := e.store(ctx)
 	n, ok := b.(*nixstore.Native)
 	if err != nil || !ok {
@@ -53,20 +54,7 @@ func (e *Engine) lowSpaceWarning(ctx context.Context, profile string) string {
 	if err != nil || freed == 0 {
 		return msg + "; a cleanup would not free anything now"
 	}
-	return fmt.Sprintf("%s; 'ask-nix cleanup --keep 3' would free %s (%d old generations)", msg, human(freed), len(sel.Delete))
-}
-
-func human(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	return fmt.Sprintf("%s; 'ask-nix cleanup --keep 3' would free %s (%d old generations)", msg, units.Bytes(freed), len(sel.Delete))
 }
 
 // networkError recognises Nix's messages for a download or connection failure.

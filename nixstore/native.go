@@ -368,9 +368,18 @@ func (n *Native) DeadPaths(ctx context.Context, roots []string) ([]string, error
   UNION SELECT reference FROM Refs JOIN c ON referrer = c.id
   UNION SELECT d.id FROM c JOIN ValidPaths v ON v.id = c.id JOIN ValidPaths d ON d.path = v.deriver)
 SELECT path FROM ValidPaths WHERE id NOT IN (SELECT id FROM c) ORDER BY path`
-	rows, err := n.db.QueryContext(ctx, q, jsonStrings(roots))
+	out, err := n.paths(ctx, q, jsonStrings(roots))
 	if err != nil {
 		return nil, fmt.Errorf("dead paths: %w", err)
+	}
+	return out, nil
+}
+
+// paths runs a query whose rows are one store path each.
+func (n *Native) paths(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := n.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []string

@@ -25,20 +25,11 @@ type Verified struct {
 
 // AllPaths lists every valid path of the store, sorted.
 func (n *Native) AllPaths(ctx context.Context) ([]string, error) {
-	rows, err := n.db.QueryContext(ctx, `SELECT path FROM ValidPaths ORDER BY path`)
+	out, err := n.paths(ctx, `SELECT path FROM ValidPaths ORDER BY path`)
 	if err != nil {
 		return nil, fmt.Errorf("list store paths: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Verify recomputes the NAR hash of each store path natively (go-nix's NAR serialiser,

@@ -21,6 +21,7 @@ import (
 	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/rules"
 	"github.com/asknix/ask-nix/engine/search"
+	"github.com/asknix/ask-nix/engine/units"
 	"github.com/asknix/ask-nix/nixstore"
 )
 
@@ -299,7 +300,7 @@ func (u *ui) text(result any) {
 		for _, g := range r.Generations {
 			size := "-"
 			if g.ClosureSize != nil {
-				size = humanBytes(*g.ClosureSize)
+				size = units.Bytes(*g.ClosureSize)
 			}
 			cur := ""
 			if g.Current {
@@ -314,9 +315,9 @@ func (u *ui) text(result any) {
 	case *[]nixstore.PathInfo:
 		for _, p := range *r {
 			if p.ClosureSize > 0 {
-				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Path, humanBytes(p.NarSize), humanBytes(p.ClosureSize))
+				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Path, units.Bytes(p.NarSize), units.Bytes(p.ClosureSize))
 			} else {
-				fmt.Fprintf(w, "%s\t%s\n", p.Path, humanBytes(p.NarSize))
+				fmt.Fprintf(w, "%s\t%s\n", p.Path, units.Bytes(p.NarSize))
 			}
 		}
 	case []nixstore.PathInfo:
@@ -346,9 +347,9 @@ func (u *ui) text(result any) {
 		}
 		fmt.Fprintf(w, "system:\t%s\nkernel:\t%s\nprofile:\t%s\ngeneration:\t%s\nnixpkgs:\t%s\n", os, dash(r.KernelVersion), r.Profile, gen, dash(r.NixpkgsRevision))
 	case *engine.DiskResult:
-		fmt.Fprintf(w, "store:\t%d paths, %s\n", r.Store.Paths, humanBytes(r.Store.NarBytes))
-		fmt.Fprintf(w, "filesystem:\t%s free of %s (%s)\n", humanBytes(r.Filesystem.FreeBytes), humanBytes(r.Filesystem.TotalBytes), r.Filesystem.Path)
-		fmt.Fprintf(w, "reclaimable:\t%s (garbage collection)\n", humanBytes(r.ReclaimableBytes))
+		fmt.Fprintf(w, "store:\t%d paths, %s\n", r.Store.Paths, units.Bytes(r.Store.NarBytes))
+		fmt.Fprintf(w, "filesystem:\t%s free of %s (%s)\n", units.Bytes(r.Filesystem.FreeBytes), units.Bytes(r.Filesystem.TotalBytes), r.Filesystem.Path)
+		fmt.Fprintf(w, "reclaimable:\t%s (garbage collection)\n", units.Bytes(r.ReclaimableBytes))
 	case *engine.ConfigResult:
 		fmt.Fprintf(w, "configuration:\t%s (%s)\n", r.Path, r.Kind)
 		for _, f := range r.Files {
@@ -395,7 +396,7 @@ func (u *ui) text(result any) {
 		if r.ClosureSizeDelta < 0 {
 			sign = "-"
 		}
-		fmt.Fprintf(w, "closure size: %s%s\n", sign, humanBytes(uint64(max(r.ClosureSizeDelta, -r.ClosureSizeDelta))))
+		fmt.Fprintf(w, "closure size: %s%s\n", sign, units.Bytes(uint64(max(r.ClosureSizeDelta, -r.ClosureSizeDelta))))
 	case engine.UpdateResult:
 		if r.Executed {
 			fmt.Fprintln(w, "updated:")
@@ -421,7 +422,7 @@ func (u *ui) text(result any) {
 		fmt.Fprintf(w, "%s %s (%s)\n", verb, r.Package, r.Profile)
 	case engine.CleanupResult:
 		fmt.Fprintf(w, "%s: deleted generations %v, kept %v\n", r.Profile, r.Deleted, r.Kept)
-		fmt.Fprintf(w, "freed %s (predicted %s)\n", humanBytes(r.ReportedFreedBytes), humanBytes(r.FreedBytes))
+		fmt.Fprintf(w, "freed %s (predicted %s)\n", units.Bytes(r.ReportedFreedBytes), units.Bytes(r.FreedBytes))
 	case engine.RollbackResult:
 		fmt.Fprintf(w, "%s: generation %d → %d\n", r.Profile, r.From, r.To)
 	case engine.MutationResult:
@@ -469,7 +470,7 @@ func (u *ui) text(result any) {
 			if m.LoadTime > 0 {
 				load = ms(m.LoadTime)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, humanBytes(uint64(m.Size)), trig, load, m.Status, m.Path)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, units.Bytes(uint64(m.Size)), trig, load, m.Status, m.Path)
 		}
 	case engine.RulesTestResult:
 		if r.Proposal == nil {
@@ -538,17 +539,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func humanBytes(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -16,6 +16,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/asknix/ask-nix/engine/units"
 )
 
 // Activity types (Nix's src/libutil/logging.hh).
@@ -263,7 +265,7 @@ func (p Progress) summary() string {
 	if p.CopiesExpected > 0 {
 		s := fmt.Sprintf("%d/%d fetched", p.CopiesDone, p.CopiesExpected)
 		if p.BytesExpected > 0 {
-			s += fmt.Sprintf(" (%s of %s)", human(p.BytesDone), human(p.BytesExpected))
+			s += fmt.Sprintf(" (%s of %s)", units.Bytes(uint64(max(p.BytesDone, 0))), units.Bytes(uint64(max(p.BytesExpected, 0))))
 		}
 		parts = append(parts, s)
 	}
@@ -271,19 +273,6 @@ func (p Progress) summary() string {
 		parts = append(parts, p.Current)
 	}
 	return strings.Join(parts, " · ")
-}
-
-func human(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // drvName is "app-3.0" for "/nix/store/<hash>-app-3.0.drv".
