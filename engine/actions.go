@@ -84,7 +84,7 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 	case "diff":
 		return e.diff(ctx, env, in)
 	case "update":
-		return e.update(ctx, env)
+		return e.update(ctx, env, in)
 	case "index-update":
 		from := str(in.Args["source"])
 		opts, _ := in.Args["options"].(bool)

@@ -475,6 +475,18 @@ func (e *Engine) mutationArgv(in intent.Intent, p *Plan) [][]string {
 		}
 		return append(out, elevate("nix-store", "--gc"))
 	case "update":
+		if to := str(in.Args["new_system"]); to != "" {
+			// Switch to a given build, as nixos-rebuild does after building it (a link
+			// to it, such as ./result, is planned as the store path it points at).
+			if real, err := filepath.EvalSymlinks(to); err == nil {
+				to = real
+			}
+			out := [][]string{elevate("nix-env", "-p", profile, "--set", to)}
+			if system || fileExists(to+"/bin/switch-to-configuration") {
+				out = append(out, elevate(to+"/bin/switch-to-configuration", "switch"))
+			}
+			return out
+		}
 		if system {
 			if fileExists(e.o.Host.HostPath("/etc/nixos/flake.nix")) {
 				return [][]string{elevate("nix", "flake", "update", "--flake", "/etc/nixos"), elevate("nixos-rebuild", "switch", "--flake", "/etc/nixos")}

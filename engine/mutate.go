@@ -74,14 +74,16 @@ func (e *Engine) changePackage(ctx context.Context, env *Envelope, in intent.Int
 type UpdateResult struct {
 	Plan     Plan         `json:"plan"`
 	Executed bool         `json:"executed"`
-	Kind     string       `json:"kind"` // "flake", "channels" or "user"
+	Kind     string       `json:"kind"` // "flake", "channels", "user", or "given" (update --to)
 	Inputs   []FlakeInput `json:"inputs,omitempty"`
 	Channels []Channel    `json:"channels,omitempty"`
+	// Diff compares the profile's current generation with the given new one (--to).
+	Diff *DiffResult `json:"diff,omitempty"`
 }
 
 // update previews an update (how old the channels or flake inputs are, and the plan) and,
 // when the plan mutates (--yes), runs it.
-func (e *Engine) update(ctx context.Context, env *Envelope) (any, error) {
+func (e *Engine) update(ctx context.Context, env *Envelope, in intent.Intent) (any, error) {
 	cfg, err := e.config()
 	if err != nil {
 		return nil, err
@@ -89,6 +91,14 @@ func (e *Engine) update(ctx context.Context, env *Envelope) (any, error) {
 	res := UpdateResult{Plan: env.Plan, Kind: cfg.Kind, Inputs: cfg.Inputs, Channels: cfg.Channels}
 	if !cfg.NixOS || cfg.Kind == "none" {
 		res.Kind = "user"
+	}
+	if to := str(in.Args["new_system"]); to != "" {
+		// A system (or profile content) built elsewhere: what switching to it changes.
+		d, err := e.diffTo(ctx, e.o.Host.ProfilePath(str(in.Args["profile"])), to)
+		if err != nil {
+			return nil, err
+		}
+		res = UpdateResult{Plan: env.Plan, Kind: "given", Diff: d}
 	}
 	if !env.Plan.Mutates {
 		return res, nil
@@ -105,6 +115,8 @@ type DiffResult struct {
 	Profile string `json:"profile"`
 	From    int    `json:"from"`
 	To      int    `json:"to"`
+	// ToPath is the store path compared with when it is not a generation (update --to).
+	ToPath string `json:"toPath,omitempty"`
 	nixstore.Diff
 }
 
@@ -160,6 +172,31 @@ func (e *Engine) diff(ctx context.Context, env *Envelope, in intent.Intent) (any
 		}
 		return &DiffResult{Profile: profile, From: from, To: to, Diff: d}, nil
 	})
+}
+
+// diffTo compares profile's current generation with the store path to, natively.
+func (e *Engine) diffTo(ctx context.Context, profile, to string) (*DiffResult, error) {
+	p, err := nixstore.ReadProfile(profile)
+	if err != nil {
+		return nil, err
+	}
+	cur, ok := p.CurrentGeneration()
+	if !ok {
+		return nil, fmt.Errorf("%w: %s has no current generation", ErrInvalidArgument, profile)
+	}
+	b, err := e.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	infos, err := b.PathInfo(ctx, []string{to}, false)
+	if err != nil || len(infos) != 1 {
+		return nil, fmt.Errorf("%w: --to %s is not a valid store path: %v", ErrInvalidArgument, to, err)
+	}
+	d, err := nixstore.DiffClosures(ctx, b, cur.Path, infos[0].Path)
+	if err != nil {
+		return nil, err
+	}
+	return &DiffResult{Profile: profile, From: cur.Generation, ToPath: infos[0].Path, Diff: d}, nil
 }
 
 // CleanupResult is `cleanup --json` (SPEC §3).

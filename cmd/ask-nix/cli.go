@@ -88,7 +88,7 @@ type cli struct {
 	Diff        diffCmd        `cmd:"" help:"Package diff of two generations."`
 	Rollback    rollbackCmd    `cmd:"" help:"Switch a profile to an earlier generation."`
 	Cleanup     cleanupCmd     `cmd:"" help:"Delete old generations and collect garbage."`
-	Update      noArgs         `cmd:"" help:"What an update would change; --yes applies it."`
+	Update      updateCmd      `cmd:"" help:"What an update would change; --yes applies it."`
 	Disk        noArgs         `cmd:"" help:"Store size, free space and what a cleanup would reclaim."`
 	Info        noArgs         `cmd:"" help:"NixOS version, kernel, current generation."`
 	Config      noArgs         `cmd:"" name:"config" help:"Where the system configuration is."`
@@ -136,6 +136,9 @@ type cleanupCmd struct {
 type pathInfoCmd struct {
 	ClosureSize bool     `short:"S" name:"closure-size" help:"Add closure sizes."`
 	Paths       []string `arg:"" help:"Store paths or links into the store."`
+}
+type updateCmd struct {
+	To string `help:"A system (or profile content) already built: show its package diff against the current generation; --yes switches to it." placeholder:"STORE-PATH"`
 }
 type verifyCmd struct {
 	Paths []string `arg:"" optional:"" help:"Store paths or links into the store."`
@@ -408,7 +411,13 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 			a["older_than"] = c.Cleanup.OlderThan
 		}
 		withProfile(a)
-	case "update", "disk", "info", "config", "errors", "help":
+	case "update":
+		req.Subcommand = name
+		if c.Update.To != "" {
+			a["new_system"] = c.Update.To
+		}
+		withProfile(a)
+	case "disk", "info", "config", "errors", "help":
 		req.Subcommand = name
 	case "path-info", "verify":
 		req.Subcommand = name

@@ -382,7 +382,11 @@ func (u *ui) text(result any) {
 	case cache.Stats:
 		fmt.Fprintf(w, "entries:\t%d\nhits:\t%d\nmisses:\t%d\nhit ratio:\t%.2f\npath:\t%s\nttl:\t%ds\n", r.Entries, r.Hits, r.Misses, r.HitRatio, dash(r.Path), r.TTLSeconds)
 	case *engine.DiffResult:
-		fmt.Fprintf(w, "%s: generation %d → %d\n", r.Profile, r.From, r.To)
+		if r.ToPath != "" {
+			fmt.Fprintf(w, "%s: generation %d → %s\n", r.Profile, r.From, r.ToPath)
+		} else {
+			fmt.Fprintf(w, "%s: generation %d → %d\n", r.Profile, r.From, r.To)
+		}
 		for _, a := range r.Added {
 			fmt.Fprintf(w, "  %s:\t∅ → %s\n", a.Name, a.Version)
 		}
@@ -404,6 +408,10 @@ func (u *ui) text(result any) {
 			fmt.Fprintln(w, "an update would run (add --yes to apply):")
 		}
 		printArgv(w, r.Plan.Argv, "  ")
+		if r.Diff != nil {
+			w.Flush()
+			u.text(r.Diff)
+		}
 		for _, in := range r.Inputs {
 			fmt.Fprintf(w, "input %s:\t%s %s, locked %d days ago\n", in.Name, in.Ref, short(in.Rev), in.AgeDays)
 		}
