@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 // The acceleration trailer (index v5) lets a query score only the packages that can score
@@ -350,29 +351,47 @@ func (a *accel) typoCandidates(qc *queryConsts, byName []uint64) {
 	q := qc.q
 	// Typos keep the first or the second letter (see score). An edit changes at most two
 	// letters of a string's letter set (a transposition none), so a name whose set differs
-	// from the query's in more than 2k letters is not compared.
+	// from the query's in more than 2k letters is not compared. Entries are sorted, so
+	// neighbours often share the prefix a prefix typo is judged on: it is judged once.
 	var buf distBuf
 	qm := letterMask([]byte(q))
-	typo := func(i int) {
-		eb := a.names.entry(i)
-		full := len(eb) <= len(q)+qc.k && len(eb)+qc.k >= len(q) && bits.OnesCount32(letterMask(eb)^qm) <= 2*qc.k
-		pre := len(q) >= 5 && len(eb) > len(q) && bits.OnesCount32(letterMask(eb[:len(q)])^qm) <= 2*qc.k
-		if !full && !pre {
+	var lastPre []byte
+	lastPreOK := false
+	typo := func(i int, eb []byte) {
+		if len(eb) <= len(q)+qc.k && len(eb)+qc.k >= len(q) && bits.OnesCount32(letterMask(eb)^qm) <= 2*qc.k &&
+			buf.distance(unsafe.String(unsafe.SliceData(eb), len(eb)), q, qc.k) >= 0 {
+			a.names.addPostings(i, byName)
 			return
 		}
-		e := string(eb)
-		if full && buf.distance(e, q, qc.k) >= 0 || pre && buf.distance(e[:len(q)], q, qc.k) >= 0 {
+		if len(q) < 5 || len(eb) <= len(q) {
+			return
+		}
+		pre := eb[:len(q)]
+		if !bytes.Equal(pre, lastPre) {
+			lastPre = pre
+			lastPreOK = bits.OnesCount32(letterMask(pre)^qm) <= 2*qc.k &&
+				buf.distance(unsafe.String(unsafe.SliceData(pre), len(pre)), q, qc.k) >= 0
+		}
+		if lastPreOK {
 			a.names.addPostings(i, byName)
 		}
 	}
 	lo, hi := a.names.firstByteRange(q[0])
-	for i := lo; i < hi; i++ {
-		typo(i)
+	if lo < hi {
+		// The range is contiguous in the blob: walk it.
+		p := int(u32(a.names.starts, lo))
+		for i := lo; i < hi; i++ {
+			e := bytes.IndexByte(a.names.blob[p:], '\n')
+			typo(i, a.names.blob[p:p+e])
+			p += e + 1
+		}
 	}
+	lastPre = nil
 	lo, hi = a.names.secondByteRange(q[1])
 	for k := lo; k < hi; k++ {
-		if i := int(u32(a.names.bySecond, k)); a.names.entry(i)[0] != q[0] {
-			typo(i)
+		i := int(u32(a.names.bySecond, k))
+		if e := a.names.entry(i); e[0] != q[0] {
+			typo(i, e)
 		}
 	}
 }
