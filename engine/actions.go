@@ -284,7 +284,7 @@ func (e *Engine) search(in intent.Intent) (any, error) {
 		limit = n
 	}
 	if opts, _ := in.Args["options"].(bool); opts {
-		idx, err := search.OpenOptions(e.o.OptionsPaths, e.indexCacheDir())
+		idx, err := search.OpenOptionsFor(e.o.OptionsPaths, e.o.Host.HostPath("/run/current-system/sw/share/doc/nixos/options.json"), e.indexCacheDir())
 		if err != nil {
 			return nil, err
 		}

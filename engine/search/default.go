@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -102,4 +103,61 @@ func mapFile(path string) ([]byte, error) {
 		return os.ReadFile(path)
 	}
 	return data, nil
+}
+
+// OpenOptionsFor opens the options index: the first of paths that exists (an index the
+// user or the system timer built), else the running system's own options.json (NixOS
+// keeps it at /run/current-system/sw/share/doc/nixos/options.json when its documentation
+// is enabled: exactly the options of the modules this system has), else the embedded one.
+// The system's file is indexed once per version into cacheDir.
+func OpenOptionsFor(paths []string, systemJSON, cacheDir string) (*Index, error) {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			return OpenOptions(paths, cacheDir)
+		}
+	}
+	if systemJSON != "" {
+		if real, err := filepath.EvalSymlinks(systemJSON); err == nil {
+			return openSystemOptions(real, cacheDir)
+		}
+	}
+	return OpenOptions(nil, cacheDir)
+}
+
+func openSystemOptions(real, cacheDir string) (*Index, error) {
+	st, err := os.Stat(real)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", real, err)
+	}
+	key := crc32.ChecksumIEEE(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", real, st.Size(), st.ModTime().UnixNano(), magic))
+	cached := ""
+	if cacheDir != "" {
+		cached = filepath.Join(cacheDir, fmt.Sprintf("system-options-%08x", key))
+		if data, err := mapFile(cached); err == nil {
+			if idx, err := Read(data, real); err == nil {
+				return idx, nil
+			}
+		}
+	}
+	f, err := os.Open(real)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", real, err)
+	}
+	defer f.Close()
+	opts, err := ParseOptions(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", real, err)
+	}
+	var buf bytes.Buffer
+	meta := Meta{Source: "this system's options (" + real + ")"}
+	if st.ModTime().Year() > 1980 { // store paths carry the epoch, which says nothing
+		meta.Date = st.ModTime()
+	}
+	if err := Write(&buf, meta, opts); err != nil {
+		return nil, err
+	}
+	if cached != "" {
+		_ = atomicfile.Write(cached, buf.Bytes(), 0o644) // a cache: failing to keep it only costs time
+	}
+	return Read(buf.Bytes(), real)
 }
