@@ -563,6 +563,13 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 	if stateHome != "" {
 		stateDir = filepath.Join(stateHome, "ask-nix")
 	}
+	for flag, dirs := range map[string][]string{"--rules-dir": g.RulesDir, "--policy-dir": g.PolicyDir} {
+		for _, d := range dirs {
+			if st, err := os.Stat(d); err != nil || !st.IsDir() {
+				return o, fmt.Errorf("%w: %s %s is not a directory", errUsage, flag, d)
+			}
+		}
+	}
 	ruleDirs := []string{host.HostPath("/etc/ask-nix/rules")}
 	if cfgHome != "" {
 		ruleDirs = append(ruleDirs, filepath.Join(cfgHome, "ask-nix", "rules"))
