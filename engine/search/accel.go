@@ -205,15 +205,12 @@ func (a *accel) hay(i int) string {
 	return string(out)
 }
 
-// termWords are the query's words in term numbers, for coverage without rebuilding a
-// package's Terms: for each word the terms containing it, the term equal to it and the
-// terms equal to it joined with its neighbour (-1 when there is none).
+// termWords are the query's words as package sets, for coverage without a package's
+// Terms: per word, the packages with a word containing it, with it as a word, and with it
+// joined to the next query word as a word ("web server" → webserver).
 type termWords struct {
-	containing [][]uint64 // per word: bit set over term numbers
-	exact      []int
-	wordLen    []int
-	joinedNext []int // words[i]+words[i+1]
-	ids        []int // scratch: a package's term numbers
+	containing, exact, joined [][]uint64 // per query word: bit sets over packages
+	wordLen                   []int
 }
 
 // exactEntry is the number of the entry equal to s, or -1.
@@ -225,46 +222,21 @@ func (d *dict) exactEntry(s string) int {
 	return -1
 }
 
-func (tw *termWords) has(id int) bool {
-	if id < 0 {
-		return false
-	}
-	_, found := slices.BinarySearch(tw.ids, id)
-	return found
-}
+func bit(set []uint64, i int) bool { return set != nil && set[i/64]&(1<<(i%64)) != 0 }
 
-// coverage is Index.coverage for package pi, from its term numbers.
-func (tw *termWords) coverage(a *accel, pi, nwords int) float64 {
-	b := a.fwd[u32(a.fwdOffs, pi):u32(a.fwdOffs, pi+1)]
-	tw.ids = tw.ids[:0]
-	t := 0
-	for len(b) > 0 {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			break
-		}
-		b = b[n:]
-		t += int(v)
-		tw.ids = append(tw.ids, t)
-	}
+// coverage is Index.coverage for package pi, from the query's package sets.
+func (tw *termWords) coverage(pi int) float64 {
 	covered := 0.0
-	for i := range nwords {
-		any := false
-		for _, id := range tw.ids {
-			if id < a.terms.n && tw.containing[i][id/64]&(1<<(id%64)) != 0 {
-				any = true
-				break
-			}
-		}
-		if !any {
-			continue
+	for i := range tw.containing {
+		if !bit(tw.containing[i], pi) {
+			continue // nor a whole word, nor part of a joined pair
 		}
 		switch {
-		case tw.has(tw.exact[i]):
+		case bit(tw.exact[i], pi):
 			covered++
-		case i < len(tw.joinedNext) && tw.has(tw.joinedNext[i]):
+		case i < len(tw.joined) && bit(tw.joined[i], pi):
 			covered++
-		case i > 0 && tw.has(tw.joinedNext[i-1]):
+		case i > 0 && bit(tw.joined[i-1], pi):
 			covered++
 		case tw.wordLen[i] >= 4:
 			covered += 0.5
@@ -297,17 +269,27 @@ func (idx *Index) candidates(qc *queryConsts, buf *distBuf) (set, byName []uint6
 		a.nameCandidates(qc, byName)
 	}()
 	tw := &termWords{}
+	words := len(set)
+	exactSet := func(term string) []uint64 {
+		id := a.terms.exactEntry(term)
+		if id < 0 {
+			return nil
+		}
+		b := make([]uint64, words)
+		a.terms.addPostings(id, b)
+		return b
+	}
 	for i, w := range qc.words {
-		bits := make([]uint64, (a.terms.n+63)/64)
-		a.terms.containing(w, func(i int) {
-			bits[i/64] |= 1 << (i % 64)
-			a.terms.addPostings(i, set)
-		})
-		tw.containing = append(tw.containing, bits)
-		tw.exact = append(tw.exact, a.terms.exactEntry(w))
+		c := make([]uint64, words)
+		a.terms.containing(w, func(i int) { a.terms.addPostings(i, c) })
+		for k := range set {
+			set[k] |= c[k]
+		}
+		tw.containing = append(tw.containing, c)
+		tw.exact = append(tw.exact, exactSet(w))
 		tw.wordLen = append(tw.wordLen, len(w))
 		if i < len(qc.joined) {
-			tw.joinedNext = append(tw.joinedNext, a.terms.exactEntry(qc.joined[i]))
+			tw.joined = append(tw.joined, exactSet(qc.joined[i]))
 		}
 	}
 	qc.tw = tw

@@ -182,7 +182,7 @@ func (idx *Index) pruned(qc *queryConsts, set, byName []uint64, limit int, consi
 			consider(i)
 			return
 		}
-		switch frac := qc.tw.coverage(idx.accel, i, len(qc.words)) / n; {
+		switch frac := qc.tw.coverage(i) / n; {
 		case frac == 1:
 			consider(i)
 		case frac >= 0.5 && len(qc.words) > 1:
@@ -339,7 +339,7 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 // counts 1, one that is only part of a word counts 0.5 from four letters on.
 func (idx *Index) coverage(pi int, qc *queryConsts) float64 {
 	if qc.tw != nil {
-		return qc.tw.coverage(idx.accel, pi, len(qc.words))
+		return qc.tw.coverage(pi)
 	}
 	hay := idx.terms(pi)
 	words, joined := qc.words, qc.joined
