@@ -30,17 +30,20 @@ import (
 // it would have scored every package, so results are identical (TestAccelMatchesLinear).
 // An index without a trailer (v4) is searched linearly.
 
-const trailerMagic = "ask-nix-accel-2\n"
+const trailerMagic = "ask-nix-accel-3\n"
 
 // Each dictionary's blob is cut into blocks of whole entries (about blockBytes each), and
-// each block has a bit set of the byte pairs (bigrams) its entries hold: a substring
-// search scans only the blocks that hold every bigram of the needle.
+// each block has a bit set of the byte triples (trigrams) its entries hold: a substring
+// search scans only the blocks that hold every trigram of the needle.
 const (
 	blockBytes = 4096
 	blockBits  = 4096
 )
 
-func bigram(a, b byte) uint32 { return (uint32(a)<<6 ^ uint32(b)*0x9e5) % blockBits }
+func trigram(a, b, c byte) uint32 {
+	h := uint32(a)*0x9e3779b1 ^ uint32(b)*0x85ebca77 ^ uint32(c)*0xc2b2ae3d
+	return (h ^ h>>15) % blockBits
+}
 
 // dict is one dictionary of the trailer, read in place from the index's bytes.
 type dict struct {
@@ -52,7 +55,7 @@ type dict struct {
 	n        int
 	rank     [256]int // how often each byte occurs in blob: containing anchors on the rarest
 	blocks   []byte   // u32 per block + 1: where it starts in blob
-	grams    []byte   // blockBits/8 bytes per block: the bigrams it holds
+	grams    []byte   // blockBits/8 bytes per block: the trigrams it holds
 }
 
 func (d *dict) nblocks() int { return len(d.blocks)/4 - 1 }
@@ -118,13 +121,13 @@ func (d *dict) containing(s string, f func(i int)) {
 	if s == "" {
 		return
 	}
-	if len(s) < 2 || d.nblocks() <= 0 {
+	if len(s) < 3 || d.nblocks() <= 0 {
 		d.containingIn(s, 1, len(d.blob), f)
 		return
 	}
 	var need []uint32
-	for i := 0; i+1 < len(s); i++ {
-		need = append(need, bigram(s[i], s[i+1]))
+	for i := 0; i+2 < len(s); i++ {
+		need = append(need, trigram(s[i], s[i+1], s[i+2]))
 	}
 	const w = blockBits / 8
 	for b := range d.nblocks() {
@@ -502,8 +505,8 @@ func buildDict(n int, keys func(i int) []string, withSecond bool) (out []byte, r
 			blockStart = st
 		}
 		e := blob[st : st+len(entries[order[k]])]
-		for j := 0; j+1 < len(e); j++ {
-			h := bigram(e[j], e[j+1])
+		for j := 0; j+2 < len(e); j++ {
+			h := trigram(e[j], e[j+1], e[j+2])
 			gram[h/8] |= 1 << (h % 8)
 		}
 	}
