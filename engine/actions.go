@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -92,7 +94,12 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 			from = e.channelSource(opts)
 		}
 		if from == "" {
-			return nil, fmt.Errorf("%w: no channel found (in /root/.nix-channels or ~/.nix-channels): use index update --from FILE or --from URL (the channel's packages.json.br)", ErrInvalidArgument)
+			var why string
+			from, why = e.releaseSource(opts)
+			if from == "" {
+				return nil, fmt.Errorf("%w: no channel found (in /root/.nix-channels or ~/.nix-channels) and %s: use index update --from FILE or --from URL (a packages.json.br)", ErrInvalidArgument, why)
+			}
+			e.o.Debugf("index source: the release of this system's nixpkgs, %s", from)
 		}
 		paths := e.o.IndexPaths
 		if opts {
@@ -352,6 +359,47 @@ func (e *Engine) channelSource(options bool) string {
 		file = "/options.json.br"
 	}
 	return strings.TrimRight(best, "/") + file
+}
+
+// releaseVersion matches a NixOS version built from a channel release:
+// 24.05.7376.b134951a4c9f (stable) or 25.11pre891234.0123456789ab (unstable). A flake
+// build's version carries a date instead of the release's commit count
+// (25.05.20250514.abc1234), which names no release.
+var releaseVersion = regexp.MustCompile(`^([0-9]{2}\.[0-9]{2})(pre)?(\.|)([0-9]{1,7})\.([0-9a-f]{7,40})$`)
+
+// ReleaseURL is where releases.nixos.org keeps the package set of the NixOS release a
+// system version was built from, or "" when the version names no release.
+func ReleaseURL(version string, options bool) string {
+	m := releaseVersion.FindStringSubmatch(strings.TrimSpace(version))
+	if m == nil || m[2] == "" && m[3] != "." || m[2] != "" && m[3] != "" {
+		return ""
+	}
+	dir := m[1]
+	if m[2] != "" {
+		dir = "unstable"
+	}
+	file := "packages.json.br"
+	if options {
+		file = "options.json.br"
+	}
+	return fmt.Sprintf("https://releases.nixos.org/nixos/%s/nixos-%s/%s", dir, strings.TrimSpace(version), file)
+}
+
+// releaseSource is the release matching the running system's nixpkgs (SPEC §5), from its
+// nixos-version; why says why there is none.
+func (e *Engine) releaseSource(options bool) (url, why string) {
+	if !e.o.Host.IsNixOS() {
+		return "", "this is not NixOS (no release to match)"
+	}
+	b, err := os.ReadFile(filepath.Join(e.o.Host.HostPath("/run/current-system"), "nixos-version"))
+	if err != nil {
+		return "", "the running system has no nixos-version"
+	}
+	v := strings.TrimSpace(string(b))
+	if u := ReleaseURL(v, options); u != "" {
+		return u, ""
+	}
+	return "", fmt.Sprintf("this system's version %s names no release (a flake build dates its nixpkgs instead)", v)
 }
 
 // IndexAgeWarning returns a warning when the index that answered is older than
