@@ -1,5 +1,23 @@
 package rules
 
+import (
+	"context"
+
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// withMemory backs every linear memory by newMemory of the cap, reserved up front (an
+// anonymous mapping on Unix), so a module growing to the cap costs microseconds and the
+// cap is reached, not timed out.
+func withMemory(ctx context.Context, capBytes uint64) context.Context {
+	return experimental.WithMemoryAllocator(ctx, experimental.MemoryAllocatorFunc(func(_, max uint64) experimental.LinearMemory {
+		if max == 0 || max > capBytes {
+			max = capBytes
+		}
+		return newMemory(max)
+	}))
+}
+
 // sliceMemory is the fallback linear memory: a Go slice grown by copying.
 type sliceMemory struct {
 	b   []byte

@@ -2,17 +2,6 @@
 
 package rules
 
-import (
-	"context"
+import "github.com/tetratelabs/wazero/experimental"
 
-	"github.com/tetratelabs/wazero/experimental"
-)
-
-func withMemory(ctx context.Context, capBytes uint64) context.Context {
-	return experimental.WithMemoryAllocator(ctx, experimental.MemoryAllocatorFunc(func(_, max uint64) experimental.LinearMemory {
-		if max == 0 || max > capBytes {
-			max = capBytes
-		}
-		return &sliceMemory{max: max}
-	}))
-}
+func newMemory(max uint64) experimental.LinearMemory { return &sliceMemory{max: max} }

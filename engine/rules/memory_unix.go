@@ -3,26 +3,19 @@
 package rules
 
 import (
-	"context"
 	"syscall"
 
 	"github.com/tetratelabs/wazero/experimental"
 )
 
-// withMemory backs every linear memory by an anonymous mapping of the cap reserved up
-// front: memory.grow then only lengthens a slice (no copying, no zeroing, no Go heap), so
-// a module growing to the cap costs microseconds and the cap is reached, not timed out.
-func withMemory(ctx context.Context, capBytes uint64) context.Context {
-	return experimental.WithMemoryAllocator(ctx, experimental.MemoryAllocatorFunc(func(_, max uint64) experimental.LinearMemory {
-		if max == 0 || max > capBytes {
-			max = capBytes
-		}
-		b, err := syscall.Mmap(-1, 0, int(max), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON|mapNoReserve)
-		if err != nil {
-			return &sliceMemory{max: max}
-		}
-		return &mmapMemory{b: b}
-	}))
+// newMemory reserves an anonymous mapping of max bytes: memory.grow then only lengthens
+// a slice (no copying, no zeroing, no Go heap).
+func newMemory(max uint64) experimental.LinearMemory {
+	b, err := syscall.Mmap(-1, 0, int(max), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON|mapNoReserve)
+	if err != nil {
+		return &sliceMemory{max: max}
+	}
+	return &mmapMemory{b: b}
 }
 
 type mmapMemory struct{ b []byte }
