@@ -17,13 +17,15 @@ import (
 
 func init() { asknix.Register(Match) }
 
-// Triggers are the words the module is called for (its asknix.triggers section).
+// Triggers are the words the module is called for (its asknix.triggers section): German
+// words only, so that English requests never reach it ("generation" and "such" are
+// English too; the test TestExampleRulesLeaveEnglishAlone in cmd/ask-nix checks this).
 var Triggers = []string{
-	"zeige", "zeig", "liste", "generationen", "generation", "suche", "such", "finde",
+	"zeige", "zeig", "liste", "generationen", "suche", "finde",
 	"installiere", "installieren", "entferne", "entfernen", "deinstalliere", "lösche",
 	"zurück", "zurücksetzen", "zurückrollen", "aufräumen", "räume", "speicher",
 	"speicherplatz", "festplatte", "aktualisiere", "aktualisieren", "hilfe", "installiert",
-	"unterschied", "unterschiede", "version",
+	"unterschied", "unterschiede",
 }
 
 // fillers are words a request may carry around its subject.
@@ -48,7 +50,7 @@ func Match(in asknix.Input) (asknix.Intent, bool) {
 	switch {
 	case in.Has("hilfe"):
 		return propose("help", 0.9, nil)
-	case in.Has("generationen", "generation") && !in.Has("zurück", "zurücksetzen", "zurückrollen", "aufräumen", "räume", "lösche", "unterschied", "unterschiede"):
+	case in.Has("generationen") && !in.Has("zurück", "zurücksetzen", "zurückrollen", "aufräumen", "räume", "lösche", "unterschied", "unterschiede"):
 		return propose("generations", 0.95, nil)
 	case in.Has("unterschied", "unterschiede"):
 		return propose("diff", 0.9, nil)
@@ -70,7 +72,8 @@ func Match(in asknix.Input) (asknix.Intent, bool) {
 		return propose("disk", 0.9, nil)
 	case in.Has("aktualisiere", "aktualisieren"):
 		return propose("update", 0.9, nil)
-	case in.Has("installiert", "version") && !in.Has("installiere", "installieren"):
+	// "Version" is English too ("show version of firefox"): only "installiert" says it.
+	case in.Has("installiert") && !in.Has("installiere", "installieren"):
 		if p := subject(in.After("ist", "von", "habe", "hab")); p != "" && p != "installiert" {
 			return propose("installed", 0.85, map[string]any{"package": p})
 		}
@@ -83,8 +86,8 @@ func Match(in asknix.Input) (asknix.Intent, bool) {
 		if p := subject(without(t, "entferne", "entfernen", "deinstalliere", "lösche")); p != "" {
 			return propose("remove", 0.9, map[string]any{"package": p})
 		}
-	case in.Has("suche", "such", "finde"):
-		if q := strings.Join(content(in.After("suche", "such", "finde")), " "); q != "" {
+	case in.Has("suche", "finde"):
+		if q := strings.Join(content(in.After("suche", "finde")), " "); q != "" {
 			return propose("search", 0.9, map[string]any{"query": q})
 		}
 	case in.Has("zeige", "zeig", "liste"):

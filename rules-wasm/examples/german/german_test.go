@@ -35,6 +35,8 @@ func TestMatch(t *testing.T) {
 		{"Hilfe", "help", map[string]any{}},
 		{"Unterschied der Generationen", "diff", map[string]any{}},
 		{"zeige firefox", "", nil},
+		{"show version of firefox", "", nil}, // English: the built-in recogniser's
+		{"what version of python do I have", "", nil},
 		{"guten Morgen", "", nil},
 	} {
 		got, ok := Match(input(tc.text))
@@ -60,7 +62,7 @@ func nonNil(m map[string]any) map[string]any {
 // TestTriggersCoverMatches: every word Match reacts to is a trigger, or the host would
 // never call the module for it.
 func TestTriggersCoverMatches(t *testing.T) {
-	for _, text := range []string{"zeige meine Generationen", "suche firefox", "installiere firefox", "entferne hello", "räume auf", "Hilfe", "aktualisiere", "Speicher", "zurück", "welche version"} {
+	for _, text := range []string{"zeige meine Generationen", "suche firefox", "installiere firefox", "entferne hello", "räume auf", "Hilfe", "aktualisiere", "Speicher", "zurück", "was ist installiert"} {
 		in := input(text)
 		found := false
 		for _, w := range Triggers {

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/asknix/ask-nix/engine"
+	"github.com/asknix/ask-nix/engine/intent"
+	"github.com/asknix/ask-nix/engine/rules"
+)
+
+// TestExampleRulesLeaveEnglishAlone: with the example rule modules installed (German,
+// the administrator's aliases, the WAT "gens"), every English phrasing of the intent
+// corpus is understood exactly as the built-in recogniser alone understands it.
+func TestExampleRulesLeaveEnglishAlone(t *testing.T) {
+	rd := ruleModules(t)
+	f, err := os.Open("../../engine/intent/testdata/phrases.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dir := t.TempDir()
+	eng, err := engine.New(context.Background(), engine.Options{
+		Rules:    rules.Options{Dirs: []string{filepath.Join(rd, "rules")}, CompileCacheDir: filepath.Join(dir, "wasm")},
+		NoCache:  true,
+		StateDir: filepath.Join(dir, "state"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		text, _, _ := strings.Cut(line, "\t")
+		want := intent.Recognize(text)
+		env, _ := eng.Handle(context.Background(), engine.Request{Text: text, Explain: true})
+		if env == nil {
+			t.Fatalf("%q: no envelope", text)
+		}
+		got := env.Intent
+		if want.Confidence < intent.Threshold {
+			want.Action = "unknown"
+		}
+		if got.Action != want.Action || got.Action != "unknown" && (got.Rule != "builtin" || !reflect.DeepEqual(got.Args, want.Args)) {
+			t.Errorf("%q: with the example rules %s %v (%s), alone %s %v", text, got.Action, got.Args, got.Rule, want.Action, want.Args)
+		}
+		n++
+	}
+	if n < 300 {
+		t.Fatalf("only %d phrasings read", n)
+	}
+}
