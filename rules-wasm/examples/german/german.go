@@ -41,6 +41,9 @@ var fillers = map[string]bool{
 // Match proposes an intent for a German request.
 func Match(in asknix.Input) (asknix.Intent, bool) {
 	t := in.Tokens
+	// Arguments come from the words as typed (split on spaces only), not from the tokens:
+	// "installiere /tmp/x" must propose "/tmp/x", which the policy refuses, not "tmp".
+	raw := rawWords(in.Normalized)
 	propose := func(action string, conf float64, args map[string]any) (asknix.Intent, bool) {
 		if args == nil {
 			args = map[string]any{}
@@ -79,21 +82,43 @@ func Match(in asknix.Input) (asknix.Intent, bool) {
 		}
 		return propose("installed", 0.85, nil)
 	case in.Has("installiere", "installieren"):
-		if p := subject(without(t, "installiere", "installieren")); p != "" {
+		if p := subject(without(raw, "installiere", "installieren")); p != "" {
 			return propose("install", 0.9, map[string]any{"package": p})
 		}
 	case in.Has("entferne", "entfernen", "deinstalliere", "lösche"):
-		if p := subject(without(t, "entferne", "entfernen", "deinstalliere", "lösche")); p != "" {
+		if p := subject(without(raw, "entferne", "entfernen", "deinstalliere", "lösche")); p != "" {
 			return propose("remove", 0.9, map[string]any{"package": p})
 		}
 	case in.Has("suche", "finde"):
-		if q := strings.Join(content(in.After("suche", "finde")), " "); q != "" {
+		if q := strings.Join(content(after(raw, "suche", "finde")), " "); q != "" {
 			return propose("search", 0.9, map[string]any{"query": q})
 		}
 	case in.Has("zeige", "zeig", "liste"):
 		return asknix.Intent{}, false
 	}
 	return asknix.Intent{}, false
+}
+
+// rawWords splits text on spaces, dropping sentence punctuation at the ends of words.
+func rawWords(text string) []string {
+	var out []string
+	for _, w := range strings.Fields(text) {
+		if w = strings.TrimRight(w, ".,!?"); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func after(ts []string, words ...string) []string {
+	for i, t := range ts {
+		for _, w := range words {
+			if t == w {
+				return ts[i+1:]
+			}
+		}
+	}
+	return nil
 }
 
 func content(ts []string) []string {

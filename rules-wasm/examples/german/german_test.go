@@ -35,6 +35,8 @@ func TestMatch(t *testing.T) {
 		{"Hilfe", "help", map[string]any{}},
 		{"Unterschied der Generationen", "diff", map[string]any{}},
 		{"zeige firefox", "", nil},
+		{"installiere /tmp/evil", "install", map[string]any{"package": "/tmp/evil"}}, // the policy's to refuse
+		{"suche firefox!", "search", map[string]any{"query": "firefox"}},
 		{"show version of firefox", "", nil}, // English: the built-in recogniser's
 		{"what version of python do I have", "", nil},
 		{"guten Morgen", "", nil},
