@@ -70,9 +70,33 @@ func isolatedEnv(dir, path string) []string {
 		"NIX_STATE_DIR=" + dir + "/var", "NIX_STORE_DIR=" + dir + "/store", "USER=tester", "PATH=" + path}
 }
 
-func TestAdversarialCorpusDenied(t *testing.T) {
+func TestAdversarialCorpusDenied(t *testing.T) { adversarial(t, false) }
+
+// TestAdversarialCorpusDeniedWithRules: the example rule modules (German, aliases, WAT)
+// installed in /etc/ask-nix/rules change nothing: every attack is still denied.
+func TestAdversarialCorpusDeniedWithRules(t *testing.T) { adversarial(t, true) }
+
+func adversarial(t *testing.T, withRules bool) {
 	bin, record := standIns(t)
 	dir := t.TempDir()
+	if withRules {
+		rules := filepath.Join(dir, "root", "etc", "ask-nix", "rules")
+		if err := os.MkdirAll(rules, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		src := filepath.Join(ruleModules(t), "rules")
+		ents, _ := os.ReadDir(src)
+		for _, e := range ents {
+			b, err := os.ReadFile(filepath.Join(src, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(rules, e.Name()), b, 0o644)
+		}
+		if len(ents) < 3 {
+			t.Fatalf("%d example modules", len(ents))
+		}
+	}
 	canary := filepath.Join(dir, "canary")
 	reqs := corpus(t, "adversarial.txt", canary)
 	if len(reqs) < 150 {
