@@ -419,12 +419,12 @@ func nameKeys(attr, pname string) []string {
 // buildDict lays out a dictionary from each package's keys; rank maps each key to its
 // number in the sorted dictionary.
 func buildDict(n int, keys func(i int) []string, withSecond bool) (out []byte, rank map[string]int) {
-	ids := map[string]int{}
-	var entries []string
-	var posts [][]uint32
+	ids := make(map[string]int, n) // about as many distinct keys as packages
+	entries := make([]string, 0, n)
+	posts := make([][]uint32, 0, n)
 	for i := range n {
 		for _, k := range keys(i) {
-			if k == "" || strings.ContainsAny(k, "\n") {
+			if k == "" { // keys come from clean()ed fields: no newlines
 				continue
 			}
 			id, ok := ids[k]
