@@ -522,28 +522,24 @@ func buildDict(n int, keys func(i int) []string, withSecond bool) (out []byte, r
 	return out, rank
 }
 
-// buildTrailer is the acceleration trailer for pkgs (whose Terms are filled).
-func buildTrailer(pkgs []Package) []byte {
+// namesDict is the names dictionary of the trailer (independent of Terms, so Write
+// builds it while the Terms are computed).
+func namesDict(pkgs []Package) []byte {
+	out, _ := buildDict(len(pkgs), func(i int) []string { return nameKeys(pkgs[i].Attr, pkgs[i].Pname) }, true)
+	return out
+}
+
+// buildTrailer is the acceleration trailer, from each package's words and the names
+// dictionary.
+func buildTrailer(words [][]string, names []byte) []byte {
 	out := []byte(trailerMagic)
-	words := make([][]string, len(pkgs))
-	for i := range pkgs {
-		words[i] = strings.Fields(pkgs[i].Terms)
-	}
-	// The two dictionaries are independent: build them on two cores.
-	var names []byte
-	done := make(chan struct{})
-	go func() {
-		names, _ = buildDict(len(pkgs), func(i int) []string { return nameKeys(pkgs[i].Attr, pkgs[i].Pname) }, true)
-		close(done)
-	}()
-	terms, rank := buildDict(len(pkgs), func(i int) []string { return words[i] }, false)
-	<-done
+	terms, rank := buildDict(len(words), func(i int) []string { return words[i] }, false)
 	out = append(out, terms...)
 	out = append(out, names...)
 	le := binary.LittleEndian
 	var offs, fwd []byte
 	var ids []int
-	for i := range pkgs {
+	for i := range words {
 		offs = le.AppendUint32(offs, uint32(len(fwd)))
 		ids = ids[:0]
 		for _, w := range words[i] {

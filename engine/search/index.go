@@ -152,30 +152,39 @@ func (idx *Index) At(i int) Package {
 func Write(w io.Writer, meta Meta, pkgs []Package) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	fmt.Fprintf(bw, "%s\t%s\t%s\t%d\n", magic, clean(meta.Source), meta.Date.UTC().Format(time.RFC3339), len(pkgs))
-	withTerms := make([]Package, len(pkgs))
-	// Terms are independent per package: compute them on every core.
+	// The trailer's parts are independent of the lines: the names dictionary starts at
+	// once, each package's words are computed on every core, and the rest of the trailer
+	// is built while the lines are written.
+	cleaned := make([]Package, len(pkgs))
+	for i := range pkgs {
+		cleaned[i] = Package{Attr: clean(pkgs[i].Attr), Pname: clean(pkgs[i].Pname)}
+	}
+	names := make(chan []byte, 1)
+	go func() { names <- namesDict(cleaned) }()
+	words := make([][]string, len(pkgs))
 	var wg sync.WaitGroup
 	workers := max(1, runtime.NumCPU())
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(pkgs); i += workers {
-				p := &pkgs[i]
-				t := p.Terms
+				t := pkgs[i].Terms
 				if t == "" {
-					t = termsOf(p)
+					t = termsOf(&pkgs[i])
 				}
-				withTerms[i] = Package{Attr: clean(p.Attr), Pname: clean(p.Pname), Terms: clean(t)}
+				words[i] = strings.Fields(clean(t))
 			}
 		})
 	}
 	wg.Wait()
+	trailer := make(chan []byte, 1)
+	go func() { trailer <- buildTrailer(words, <-names) }()
 	for i := range pkgs {
 		p := &pkgs[i]
 		// v5 keeps Terms in the trailer (as term numbers) and lowers attributes on demand.
 		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t%s\t\t\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version),
 			p.Maintainers, p.Family, clean(p.Category), clean(p.Description))
 	}
-	if _, err := bw.Write(buildTrailer(withTerms)); err != nil {
+	if _, err := bw.Write(<-trailer); err != nil {
 		return err
 	}
 	return bw.Flush()
