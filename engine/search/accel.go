@@ -421,7 +421,9 @@ func nameKeys(attr, pname string) []string {
 func buildDict(n int, keys func(i int) []string, withSecond bool) (out []byte, rank map[string]int) {
 	ids := make(map[string]int, n) // about as many distinct keys as packages
 	entries := make([]string, 0, n)
-	posts := make([][]uint32, 0, n)
+	// (key, package) pairs in package order, grouped by key below with a counting sort:
+	// one flat allocation instead of a growing slice per key.
+	pairs := make([]uint64, 0, 8*n)
 	for i := range n {
 		for _, k := range keys(i) {
 			if k == "" { // keys come from clean()ed fields: no newlines
@@ -432,13 +434,25 @@ func buildDict(n int, keys func(i int) []string, withSecond bool) (out []byte, r
 				id = len(entries)
 				ids[k] = id
 				entries = append(entries, k)
-				posts = append(posts, nil)
 			}
-			if p := posts[id]; len(p) == 0 || p[len(p)-1] != uint32(i) {
-				posts[id] = append(p, uint32(i))
-			}
+			pairs = append(pairs, uint64(id)<<32|uint64(i))
 		}
 	}
+	start := make([]int, len(entries)+1)
+	for _, p := range pairs {
+		start[p>>32+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	flat := make([]uint32, len(pairs))
+	fill := append([]int(nil), start[:len(entries)]...)
+	for _, p := range pairs {
+		id := p >> 32
+		flat[fill[id]] = uint32(p)
+		fill[id]++
+	}
+	posts := func(id int) []uint32 { return flat[start[id]:start[id+1]] }
 	order := make([]int, len(entries))
 	for i := range order {
 		order[i] = i
@@ -453,7 +467,10 @@ func buildDict(n int, keys func(i int) []string, withSecond bool) (out []byte, r
 		blob = append(blob, '\n')
 		postOffs = le.AppendUint32(postOffs, uint32(len(postBytes)))
 		prev := uint32(0)
-		for _, p := range posts[id] {
+		for k, p := range posts(id) {
+			if k > 0 && p == prev {
+				continue // a key twice in one package
+			}
 			postBytes = binary.AppendUvarint(postBytes, uint64(p-prev))
 			prev = p
 		}

@@ -32,10 +32,41 @@ func Decompress(r io.Reader, name string) (io.Reader, error) {
 	case len(bytes.TrimLeft(head, " \t\r\n")) > 0 && (bytes.TrimLeft(head, " \t\r\n")[0] == '{' || bytes.TrimLeft(head, " \t\r\n")[0] == '['):
 		return br, nil
 	case strings.HasSuffix(name, ".br") || len(head) > 0:
-		return brotli.NewReader(br), nil
+		return ahead(brotli.NewReader(br)), nil
 	}
 	return nil, fmt.Errorf("%w: empty input", ErrBadInput)
 }
+
+// ahead decompresses on its own goroutine, so that decompression and JSON decoding share
+// two cores (brotli is the slower half of reading packages.json.br). The reader returned
+// delivers r's bytes and error in order; r is read to its end or to its first error.
+func ahead(r io.Reader) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		buf := make([]byte, 1<<20)
+		for {
+			n, err := r.Read(buf)
+			if n > 0 {
+				if _, werr := pw.Write(buf[:n]); werr != nil {
+					return // the reader gave up
+				}
+			}
+			if err != nil {
+				pw.CloseWithError(err) // io.EOF closes normally
+				return
+			}
+		}
+	}()
+	return &aheadReader{Reader: bufio.NewReaderSize(pr, 1<<20), pr: pr}
+}
+
+// aheadReader's Close stops the decompressing goroutine when the reader gives up early.
+type aheadReader struct {
+	*bufio.Reader
+	pr *io.PipeReader
+}
+
+func (a *aheadReader) Close() error { return a.pr.Close() }
 
 // rawPackage covers the package shapes Nix writes, decoded in one pass.
 type rawPackage struct {

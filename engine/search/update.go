@@ -51,6 +51,9 @@ func Update(ctx context.Context, o UpdateOptions) (UpdateResult, error) {
 	if err != nil {
 		return UpdateResult{}, err
 	}
+	if c, ok := dec.(io.Closer); ok {
+		defer c.Close()
+	}
 	parse := Parse
 	if o.Options {
 		parse = ParseOptions
