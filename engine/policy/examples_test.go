@@ -22,8 +22,8 @@ func TestDocumentedExamples(t *testing.T) {
 			admin++
 		}
 	}
-	if admin < 6 {
-		t.Errorf("ran %d example tests, want the 7 of docs/examples/policies", admin)
+	if admin < 11 {
+		t.Errorf("ran %d example tests, want the 11 of docs/examples/policies", admin)
 	}
 	if _, err := Load(context.Background(), Options{AdminDirs: []string{dir}}); err != nil {
 		t.Fatalf("the examples do not load as the administrator layer: %v", err)
