@@ -110,6 +110,19 @@ type Host struct {
 	modules []*Module
 	mu      sync.Mutex // guards rt
 	rt      wazero.Runtime
+	cacheMu sync.Mutex // modules answer in parallel; the Cache need not be safe for that
+}
+
+func (h *Host) cacheGet(key, stamp string) ([]byte, bool) {
+	h.cacheMu.Lock()
+	defer h.cacheMu.Unlock()
+	return h.o.Cache.Get(key, stamp)
+}
+
+func (h *Host) cachePut(key, stamp string, v []byte) {
+	h.cacheMu.Lock()
+	defer h.cacheMu.Unlock()
+	h.o.Cache.Put(key, stamp, v)
 }
 
 // New returns a host; it touches no file until a request needs the modules.
@@ -251,7 +264,7 @@ func (h *Host) propose(ctx context.Context, m *Module, normalized string, input 
 	if h.o.Cache != nil && h.o.Stamp != nil {
 		if hash := h.hashOf(m); hash != "" {
 			key = "wasm-result\x00" + hash + "\x00" + normalized
-			if b, ok := h.o.Cache.Get(key, ""); ok {
+			if b, ok := h.cacheGet(key, ""); ok {
 				p, err := decodeCached(b, m.Name)
 				if err == nil {
 					return p, true, nil
@@ -276,7 +289,7 @@ func (h *Host) propose(ctx context.Context, m *Module, normalized string, input 
 		}
 	}
 	if key != "" {
-		h.o.Cache.Put(key, "", append([]byte{'r'}, res...))
+		h.cachePut(key, "", append([]byte{'r'}, res...))
 	}
 	return p, false, nil
 }
@@ -302,7 +315,7 @@ func (h *Host) hashOf(m *Module) string {
 	}
 	stamp := h.o.Stamp(m.Path)
 	key := "wasm-hash\x00" + m.Path
-	if b, ok := h.o.Cache.Get(key, stamp); ok && len(b) == 64 {
+	if b, ok := h.cacheGet(key, stamp); ok && len(b) == 64 {
 		m.hash = string(b)
 		return m.hash
 	}
@@ -312,7 +325,7 @@ func (h *Host) hashOf(m *Module) string {
 	}
 	sum := sha256.Sum256(b)
 	m.hash = hex.EncodeToString(sum[:])
-	h.o.Cache.Put(key, stamp, []byte(m.hash))
+	h.cachePut(key, stamp, []byte(m.hash))
 	return m.hash
 }
 

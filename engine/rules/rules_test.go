@@ -445,3 +445,20 @@ func BenchmarkGoModuleColdCompile(b *testing.B) {
 		h.Close(context.Background())
 	}
 }
+
+// TestParallelModulesShareTheCache: two modules that answer the same request run in
+// parallel and both use the result cache (run with -race).
+func TestParallelModulesShareTheCache(t *testing.T) {
+	d := dirWith(t, "gens.wasm")
+	b, _ := os.ReadFile(filepath.Join(d, "gens.wasm"))
+	os.WriteFile(filepath.Join(d, "gens2.wasm"), b, 0o644)
+	c := &mapCache{m: map[string][]byte{}}
+	for round := range 2 {
+		h := rules.New(rules.Options{Dirs: []string{d}, CompileCacheDir: fx.compile, Cache: c, Stamp: cache.Stamp})
+		out := h.Propose(context.Background(), intent.Normalize("gens"))
+		h.Close(context.Background())
+		if len(out) != 2 || out[0].Proposal == nil || out[1].Proposal == nil || out[0].Cached != (round == 1) {
+			t.Fatalf("round %d: %+v", round, out)
+		}
+	}
+}
