@@ -36,18 +36,30 @@ func ReadManifest(profile string) (m ProfileManifest, ok bool, err error) {
 	if err != nil {
 		return m, false, fmt.Errorf("read %s/manifest.json: %w", profile, err)
 	}
-	if err := json.Unmarshal(b, &m); err != nil {
+	if m, err = ParseManifest(b); err != nil {
 		return m, false, fmt.Errorf("%s/manifest.json: %w", profile, err)
 	}
-	if m.Version < 1 || m.Version > 3 {
-		return m, false, fmt.Errorf("%s/manifest.json: unknown version %d", profile, m.Version)
-	}
 	return m, true, nil
+}
+
+// ParseManifest reads a manifest.json's bytes.
+func ParseManifest(b []byte) (ProfileManifest, error) {
+	var m ProfileManifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, err
+	}
+	if m.Version < 1 || m.Version > 3 {
+		return m, fmt.Errorf("unknown version %d", m.Version)
+	}
+	return m, nil
 }
 
 // Find returns the index of the element that provides pkg: its attribute path ends in
 // ".pkg", or its first store path's name is pkg; -1 when none does.
 func (m ProfileManifest) Find(pkg string) int {
+	if pkg == "" {
+		return -1
+	}
 	for i, e := range m.Elements {
 		if e.AttrPath == pkg || strings.HasSuffix(e.AttrPath, "."+pkg) {
 			return i
