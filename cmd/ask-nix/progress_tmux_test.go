@@ -1,0 +1,77 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asknix/ask-nix/nixstore/nixtest"
+)
+
+// TestNixProgressInTmux: on a terminal, a Nix command's progress (parsed from
+// --log-format internal-json) is one status line while it runs, and gone when it ends:
+// no raw @nix lines ever reach the screen.
+func TestNixProgressInTmux(t *testing.T) {
+	nixtest.Require(t)
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux not installed: .ci/run must install it")
+		}
+		t.Skip("tmux not installed")
+	}
+	bin := testBinary(t)
+	dir := t.TempDir()
+	s := nixtest.NewStore(t, dir)
+	home := filepath.Join(dir, "home")
+	os.MkdirAll(filepath.Join(home, ".nix-defexpr", "nixpkgs"), 0o755)
+	os.WriteFile(filepath.Join(home, ".nix-defexpr", "nixpkgs", "default.nix"), []byte(strings.ReplaceAll(slowPkgs, "sleep 0.4", "sleep 2")), 0o644)
+	prof := filepath.Join(dir, "profiles", "profile")
+	s.SetProfile(t, prof, s.Build1(t, `pkg "base-1.0" []`))
+	sock := filepath.Join(dir, "tmux.sock")
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	done := filepath.Join(dir, "exit-code")
+	args := []string{"new-session", "-d", "-s", "t", "-x", "250", "-y", "20"}
+	for _, kv := range append(append([]string{}, s.Env...), "HOME="+home, "USER=tester", "XDG_RUNTIME_DIR=", "XDG_CACHE_HOME="+dir+"/cache",
+		"XDG_STATE_HOME="+dir+"/state", "XDG_CONFIG_HOME="+dir+"/config", "ASK_NIX_ROOT="+dir+"/root") {
+		if k, _, _ := strings.Cut(kv, "="); k != "TMUX" && k != "TERM" && !strings.Contains(kv, "\n") {
+			args = append(args, "-e", kv)
+		}
+	}
+	nixConfig := "substituters =\nexperimental-features = nix-command\nbuild-users-group ="
+	args = append(args, "-e", "NIX_CONFIG="+nixConfig, "sh", "-c", bin+" --yes --profile "+prof+" install slow1; echo $? > "+done+"; sleep 60")
+	tmux(args...)
+	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
+	var screen string
+	sawStatus := false
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		screen = tmux("capture-pane", "-t", "t", "-p")
+		if strings.Contains(screen, "[1/1] nix-env -p "+prof+" -iA nixpkgs.slow1: ") && strings.Contains(screen, "building slow1-1.0") {
+			sawStatus = true
+		}
+		if strings.Contains(screen, "@nix") {
+			t.Fatalf("a raw log line reached the terminal:\n%s", screen)
+		}
+		if _, err := os.Stat(done); err == nil {
+			break
+		}
+	}
+	code, _ := os.ReadFile(done)
+	if strings.TrimSpace(string(code)) != "0" {
+		t.Fatalf("exit %q:\n%s", code, screen)
+	}
+	if !sawStatus {
+		t.Errorf("no status line was shown while nix-env built:\n%s", screen)
+	}
+	if !strings.Contains(screen, "installed slow1") || strings.Contains(screen, "built ·") {
+		t.Errorf("the final screen should hold the result and no status line:\n%s", screen)
+	}
+}
