@@ -25,18 +25,32 @@ func (e *Engine) LogError(request string, err error) {
 	if e.o.StateDir == "" || err == nil {
 		return
 	}
-	if mkErr := os.MkdirAll(e.o.StateDir, 0o700); mkErr != nil {
-		e.o.Debugf("cannot log the error: %v", mkErr)
+	e.appendJSONL("errors.jsonl", ErrorRecord{Time: e.o.Now().UTC().Truncate(time.Second), Request: request, Error: err.Error()})
+}
+
+// appendJSONL appends rec as one JSON line to a log in the state directory (errors.jsonl,
+// audit.jsonl). A log that cannot be written is said under --debug, never an error.
+func (e *Engine) appendJSONL(name string, rec any) {
+	if e.o.StateDir == "" {
 		return
 	}
-	line, _ := json.Marshal(ErrorRecord{Time: e.o.Now().UTC().Truncate(time.Second), Request: request, Error: err.Error()})
-	f, openErr := os.OpenFile(filepath.Join(e.o.StateDir, "errors.jsonl"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-	if openErr != nil {
-		e.o.Debugf("cannot log the error: %v", openErr)
-		return
+	line, err := json.Marshal(rec)
+	if err == nil {
+		err = os.MkdirAll(e.o.StateDir, 0o700)
 	}
-	defer f.Close()
-	f.Write(append(line, '\n'))
+	var f *os.File
+	if err == nil {
+		f, err = os.OpenFile(filepath.Join(e.o.StateDir, name), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	}
+	if err == nil {
+		_, err = f.Write(append(line, '\n'))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		e.o.Debugf("%s: %v", name, err)
+	}
 }
 
 func (e *Engine) readErrors() ([]ErrorRecord, error) {

@@ -2,10 +2,7 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -394,16 +391,5 @@ func (e *Engine) audit(env *Envelope, argv []string, runErr error) {
 	if runErr != nil {
 		rec.Error = runErr.Error()
 	}
-	line, _ := json.Marshal(rec)
-	if err := os.MkdirAll(e.o.StateDir, 0o700); err != nil {
-		e.o.Debugf("audit log: %v", err)
-		return
-	}
-	f, err := os.OpenFile(filepath.Join(e.o.StateDir, "audit.jsonl"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		e.o.Debugf("audit log: %v", err)
-		return
-	}
-	defer f.Close()
-	f.Write(append(line, '\n'))
+	e.appendJSONL("audit.jsonl", rec)
 }

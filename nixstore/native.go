@@ -283,20 +283,8 @@ func (n *Native) Closure(ctx context.Context, storePath string) ([]string, error
   SELECT id FROM ValidPaths WHERE path = ?
   UNION SELECT reference FROM Refs JOIN c ON referrer = c.id)
 SELECT path FROM ValidPaths JOIN c USING(id) ORDER BY path`
-	rows, err := n.db.QueryContext(ctx, q, storePath)
+	out, err := n.paths(ctx, q, storePath)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if len(out) == 0 {

@@ -619,12 +619,10 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 		}(),
 		Elevation: set.Elevation,
 		StateDir:  stateDir,
-		Config: map[string]any{
+		Config: set.Effective(map[string]any{
 			"enhanced": enhanced, "cache_ttl_seconds": int(ttl / time.Second), "profile": cmp.Or(g.Profile, set.Profile),
-			"dry_run": g.DryRun, "yes": g.Yes, "elevation": set.Elevation, "search_limit": set.SearchLimit,
-			"rule_timeout_ms": set.RuleTimeoutMS, "rule_memory_mib": set.RuleMemoryMiB, "rule_output_kib": set.RuleOutputKiB,
-			"files": set.Files,
-		},
+			"dry_run": g.DryRun, "yes": g.Yes,
+		}),
 		Debugf: debugf,
 		Build:  buildID(),
 	}

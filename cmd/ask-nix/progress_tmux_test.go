@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,12 +15,6 @@ import (
 // no raw @nix lines ever reach the screen.
 func TestNixProgressInTmux(t *testing.T) {
 	nixtest.Require(t)
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux not installed: .ci/run must install it")
-		}
-		t.Skip("tmux not installed")
-	}
 	bin := testBinary(t)
 	dir := t.TempDir()
 	s := nixtest.NewStore(t, dir)
@@ -30,26 +23,16 @@ func TestNixProgressInTmux(t *testing.T) {
 	os.WriteFile(filepath.Join(home, ".nix-defexpr", "nixpkgs", "default.nix"), []byte(strings.ReplaceAll(slowPkgs, "sleep 0.4", "sleep 2")), 0o644)
 	prof := filepath.Join(dir, "profiles", "profile")
 	s.SetProfile(t, prof, s.Build1(t, `pkg "base-1.0" []`))
-	sock := filepath.Join(dir, "tmux.sock")
-	tmux := func(args ...string) string {
-		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	env := []string{"HOME=" + home, "USER=tester", "XDG_RUNTIME_DIR=", "XDG_CACHE_HOME=" + dir + "/cache", "XDG_STATE_HOME=" + dir + "/state",
+		"XDG_CONFIG_HOME=" + dir + "/config", "ASK_NIX_ROOT=" + dir + "/root",
+		"NIX_CONFIG=substituters =\nexperimental-features = nix-command\nbuild-users-group ="}
+	for _, kv := range s.Env {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "NIX_") && k != "NIX_CONFIG" || k == "PATH" {
+			env = append(env, kv)
 		}
-		return string(out)
 	}
 	done := filepath.Join(dir, "exit-code")
-	args := []string{"new-session", "-d", "-s", "t", "-x", "250", "-y", "20"}
-	for _, kv := range append(append([]string{}, s.Env...), "HOME="+home, "USER=tester", "XDG_RUNTIME_DIR=", "XDG_CACHE_HOME="+dir+"/cache",
-		"XDG_STATE_HOME="+dir+"/state", "XDG_CONFIG_HOME="+dir+"/config", "ASK_NIX_ROOT="+dir+"/root") {
-		if k, _, _ := strings.Cut(kv, "="); k != "TMUX" && k != "TERM" && !strings.Contains(kv, "\n") {
-			args = append(args, "-e", kv)
-		}
-	}
-	nixConfig := "substituters =\nexperimental-features = nix-command\nbuild-users-group ="
-	args = append(args, "-e", "NIX_CONFIG="+nixConfig, "sh", "-c", bin+" --yes --profile "+prof+" install slow1; echo $? > "+done+"; sleep 60")
-	tmux(args...)
-	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
+	tmux := tmuxSession(t, dir, 250, 20, env, bin+" --yes --profile "+prof+" install slow1; echo $? > "+done+"; sleep 60")
 	var screen string
 	sawStatus := false
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {

@@ -290,6 +290,21 @@ func (u *ui) explain(env *engine.Envelope) {
 	w.Flush()
 }
 
+// printSources lists a system's flake inputs or channels and how old they are (config,
+// update).
+func printSources(w io.Writer, inputs []engine.FlakeInput, channels []engine.Channel) {
+	for _, in := range inputs {
+		fmt.Fprintf(w, "input %s:\t%s %s, locked %d days ago\n", in.Name, in.Ref, short(in.Rev), in.AgeDays)
+	}
+	for _, c := range channels {
+		age := "never updated here"
+		if c.AgeDays != nil {
+			age = fmt.Sprintf("updated %d days ago", *c.AgeDays)
+		}
+		fmt.Fprintf(w, "channel %s:\t%s, %s\n", c.Name, dash(c.URL), age)
+	}
+}
+
 func (u *ui) text(result any) {
 	w := tabwriter.NewWriter(u.stdout, 0, 4, 2, ' ', 0)
 	defer w.Flush()
@@ -355,16 +370,7 @@ func (u *ui) text(result any) {
 		for _, f := range r.Files {
 			fmt.Fprintf(w, "\t%s\n", f)
 		}
-		for _, in := range r.Inputs {
-			fmt.Fprintf(w, "input %s:\t%s %s, %d days old\n", in.Name, in.Ref, short(in.Rev), in.AgeDays)
-		}
-		for _, c := range r.Channels {
-			age := ""
-			if c.AgeDays != nil {
-				age = fmt.Sprintf(", updated %d days ago", *c.AgeDays)
-			}
-			fmt.Fprintf(w, "channel %s:\t%s%s\n", c.Name, dash(c.URL), age)
-		}
+		printSources(w, r.Inputs, r.Channels)
 	case engine.SearchResult:
 		if len(r.Results) == 0 {
 			fmt.Fprintf(w, "no packages match %q\n", r.Query)
@@ -412,16 +418,7 @@ func (u *ui) text(result any) {
 			w.Flush()
 			u.text(r.Diff)
 		}
-		for _, in := range r.Inputs {
-			fmt.Fprintf(w, "input %s:\t%s %s, locked %d days ago\n", in.Name, in.Ref, short(in.Rev), in.AgeDays)
-		}
-		for _, c := range r.Channels {
-			age := "never updated here"
-			if c.AgeDays != nil {
-				age = fmt.Sprintf("updated %d days ago", *c.AgeDays)
-			}
-			fmt.Fprintf(w, "channel %s:\t%s, %s\n", c.Name, dash(c.URL), age)
-		}
+		printSources(w, r.Inputs, r.Channels)
 	case engine.PackageResult:
 		verb := "installed"
 		if r.Action == "remove" {

@@ -10,20 +10,17 @@ import (
 	"time"
 )
 
-// TestSearchInteractiveInTmux drives `ask-nix search -i` in a real terminal (tmux): results
-// follow the keystrokes, arrows move the selection and its details, enter leads to the
-// install plan and its confirmation, which is declined here.
-func TestSearchInteractiveInTmux(t *testing.T) {
+// tmuxSession runs the shell command script in a terminal of width×height (a tmux server
+// of its own, stopped when the test ends) with env added, and returns a function that runs
+// tmux commands against it ("capture-pane", "send-keys"). Without tmux the test skips, or
+// fails under CI (.ci/run installs it).
+func tmuxSession(t *testing.T, dir string, width, height int, env []string, script string) func(args ...string) string {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("tmux not installed: .ci/run must install it")
 		}
 		t.Skip("tmux not installed")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "ask-nix")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	sock := filepath.Join(dir, "tmux.sock")
 	tmux := func(args ...string) string {
@@ -33,11 +30,24 @@ func TestSearchInteractiveInTmux(t *testing.T) {
 		}
 		return string(out)
 	}
+	args := []string{"new-session", "-d", "-s", "t", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height)}
+	for _, kv := range env {
+		args = append(args, "-e", kv)
+	}
+	tmux(append(args, "sh", "-c", script)...)
+	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
+	return tmux
+}
+
+// TestSearchInteractiveInTmux drives `ask-nix search -i` in a real terminal (tmux): results
+// follow the keystrokes, arrows move the selection and its details, enter leads to the
+// install plan and its confirmation, which is declined here.
+func TestSearchInteractiveInTmux(t *testing.T) {
+	bin := testBinary(t)
+	dir := t.TempDir()
 	done := filepath.Join(dir, "exit-code")
-	script := "HOME=" + dir + " XDG_CACHE_HOME=" + dir + "/cache XDG_DATA_HOME=" + dir + "/data NIX_STATE_DIR=" + dir +
-		"/var " + bin + " search -i; echo $? > " + done + "; sleep 60"
-	tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "30", "sh", "-c", script)
-	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
+	tmux := tmuxSession(t, dir, 120, 30, []string{"HOME=" + dir, "XDG_CACHE_HOME=" + dir + "/cache", "XDG_DATA_HOME=" + dir + "/data",
+		"NIX_STATE_DIR=" + dir + "/var"}, bin+" search -i; echo $? > "+done+"; sleep 60")
 	waitFor := func(what string, ok func(string) bool) string {
 		var s string
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {

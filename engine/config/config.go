@@ -7,6 +7,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -85,6 +86,18 @@ type Settings struct {
 func Defaults() Settings {
 	return Settings{CacheTTL: 300, Enhanced: true, Elevation: "sudo", SearchLimit: 20, IndexWarnDays: 30, MinFreeMiB: 1024, Retries: 3, BackoffMS: 1000,
 		RuleTimeoutMS: 100, RuleMemoryMiB: 64, RuleOutputKiB: 64, PolicyDirs: []string{}, RuleDirs: []string{}, Files: []string{}}
+}
+
+// Effective is the policy input's "config": every setting under its JSON name, with
+// overrides (what the environment and flags decided) on top.
+func (s Settings) Effective(overrides map[string]any) map[string]any {
+	out := map[string]any{}
+	b, _ := json.Marshal(s)
+	json.Unmarshal(b, &out)
+	for k, v := range overrides {
+		out[k] = v
+	}
+	return out
 }
 
 // ErrConfig marks a settings file that cannot be used (exit 1).

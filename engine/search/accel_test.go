@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -86,11 +85,15 @@ func TestQueryLatency(t *testing.T) {
 	for _, q := range doc {
 		pq = append(pq, q.Query)
 	}
-	latency(t, idx, "package benchmark", pq)
+	// Generous ceilings (the targets are 1 ms and 5 ms; this VM is noisy): they fail when
+	// queries fall back to scoring every package (~22 ms), not on a slow moment.
+	if p50, p99 := latency(t, idx, "package benchmark", pq); p50 > 5*time.Millisecond || p99 > 40*time.Millisecond {
+		t.Errorf("package benchmark p50 %s, p99 %s: is the acceleration trailer used?", p50, p99)
+	}
 	latency(t, idx, "all", queriesForEquivalence(t))
 }
 
-func latency(t *testing.T, idx *Index, name string, qs []string) {
+func latency(t *testing.T, idx *Index, name string, qs []string) (p50, p99 time.Duration) {
 	var d []time.Duration
 	slow := map[string]time.Duration{}
 	for range 5 {
@@ -111,8 +114,9 @@ func latency(t *testing.T, idx *Index, name string, qs []string) {
 		t.Logf("slowest: %q %s", q, slow[q])
 	}
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	t.Logf("%s, %d queries: p50 %s, p90 %s, p99 %s, max %s", name, len(d), d[len(d)/2], d[len(d)*9/10], d[len(d)*99/100], slices.Max(d))
-	_ = fmt.Sprint()
+	p50, p99 = d[len(d)/2], d[len(d)*99/100]
+	t.Logf("%s, %d queries: p50 %s, p90 %s, p99 %s, max %s", name, len(d), p50, d[len(d)*9/10], p99, slices.Max(d))
+	return p50, p99
 }
 
 // FuzzRead: an index file of any bytes opens or is refused with ErrBadIndex, and one that

@@ -106,8 +106,8 @@ func (idx *Index) SearchOptions(query string, limit int) []OptionResult {
 	res := idx.search(query, limit, true)
 	out := make([]OptionResult, 0, len(res))
 	for _, r := range res {
-		p := idx.At(r.i)
-		out = append(out, OptionResult{Name: p.Attr, Type: p.Version, Description: p.Description, Default: p.Category, Score: r.score})
+		out = append(out, OptionResult{Name: idx.field(r.i, fAttr), Type: idx.field(r.i, fVersion),
+			Description: idx.field(r.i, fDescription), Default: idx.field(r.i, fCategory), Score: r.score})
 	}
 	return out
 }

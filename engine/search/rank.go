@@ -81,9 +81,9 @@ func termsOf(p *Package) string {
 func (idx *Index) Search(query string, limit int) []Result {
 	hits := idx.search(query, limit, false)
 	out := make([]Result, 0, len(hits))
-	for _, h := range hits {
-		p := idx.At(h.i)
-		out = append(out, Result{Attr: p.Attr, Pname: p.Pname, Version: p.Version, Description: p.Description, Score: h.score})
+	for _, h := range hits { // fields, not At: At rebuilds the Terms, which a result does not show
+		out = append(out, Result{Attr: idx.field(h.i, fAttr), Pname: idx.field(h.i, fPname), Version: idx.field(h.i, fVersion),
+			Description: idx.field(h.i, fDescription), Score: h.score})
 	}
 	return out
 }
