@@ -309,13 +309,13 @@ func (e *Engine) run(ctx context.Context, env *Envelope, plan [][]string) ([]byt
 			cmd := strings.Join(argv, " ")
 			switch {
 			case ctx.Err() != nil:
-				return out, fmt.Errorf("%s: %w", cmd, ctx.Err())
+				return out, &InterruptedError{Cmd: cmd, Err: ctx.Err()}
 			case IsNetworkError(msg) && attempt < len(e.retryDelays()):
 				d := e.retryDelays()[attempt]
 				e.o.Debugf("%s failed for the network (%s); retrying in %s", cmd, msg, d)
 				select {
 				case <-ctx.Done():
-					return out, fmt.Errorf("%s: %w", cmd, ctx.Err())
+					return out, &InterruptedError{Cmd: cmd, Err: ctx.Err()}
 				case <-time.After(d):
 				}
 				continue
@@ -354,6 +354,16 @@ func (e *Engine) runOne(ctx context.Context, env *Envelope, step string, argv []
 	}
 	return out, strings.TrimPrefix(msg, "error: "), err
 }
+
+// InterruptedError is a command of a plan stopped because the request was cancelled
+// (Ctrl-C): it names what was running.
+type InterruptedError struct {
+	Cmd string
+	Err error // the context's error
+}
+
+func (e *InterruptedError) Error() string { return "interrupted while running " + e.Cmd }
+func (e *InterruptedError) Unwrap() error { return e.Err }
 
 // withLogFormat asks Nix's own tools for --log-format internal-json, whose events become
 // live progress (engine/nixlog). The plan shows the command without it.

@@ -296,21 +296,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return code
 }
 
-// interrupted rewords an error caused by Ctrl-C: what was running, not the library's words.
+// interrupted rewords an error caused by Ctrl-C: what was running (the engine says), not
+// a library's words about cancelled contexts.
 func interrupted(err error) error {
-	msg := strings.TrimSuffix(err.Error(), ": context canceled")
-	for _, prog := range []string{"nix-env", "nix-store", "nix-build", "nix ", "nixos-rebuild", "nix-channel", "sudo", "doas", "run0"} {
-		if strings.HasPrefix(msg, prog) {
-			return interruptedError("interrupted while running " + msg)
-		}
+	var in *engine.InterruptedError
+	if errors.As(err, &in) {
+		return in
 	}
-	return interruptedError("interrupted")
+	return errInterrupted{}
 }
 
-type interruptedError string
+// errInterrupted is Ctrl-C before any command ran (exit 130).
+type errInterrupted struct{}
 
-func (e interruptedError) Error() string { return string(e) }
-func (e interruptedError) Unwrap() error { return context.Canceled }
+func (errInterrupted) Error() string { return "interrupted" }
+func (errInterrupted) Unwrap() error { return context.Canceled }
 
 // buildRequest turns the parsed command line into an engine request.
 func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bool, error) {
