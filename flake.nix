@@ -15,7 +15,8 @@
           pname = "ask-nix";
           inherit version vendorHash;
           src = nixpkgs.lib.cleanSource ./.;
-          subPackages = [ "cmd/ask-nix" ];
+          # ask-nix-policy (the OPA compiler) lives beside ask-nix, where ask-nix looks for it.
+          subPackages = [ "cmd/ask-nix" "cmd/ask-nix-policy" ];
           env.CGO_ENABLED = "0";
           ldflags = [ "-s" "-w" "-X main.version=${version}" "-X main.commit=${self.shortRev or "dirty"}" ];
           # Tests that need a real Nix store skip inside the build sandbox (no nix there);

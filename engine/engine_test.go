@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"github.com/asknix/ask-nix/engine/policy/compiler"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ func testEngine(t testing.TB) *Engine {
 		Host:     nixstore.Host{Store: nixstore.Config{StoreDir: dir + "/store", StateDir: dir + "/var"}, Root: dir},
 		User:     User{UID: 1000, Name: "alice", Groups: []string{"users"}},
 		Enhanced: true, NoCache: true, CacheTTL: cache.DefaultTTL,
+		Policy: policy.Options{Compiler: compiler.Local{}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -587,6 +587,12 @@ func engineOptions(g globals, environ []string, getenv func(string) string, debu
 		Policy: policy.Options{
 			AdminDirs: []string{host.HostPath("/etc/ask-nix/policies")},
 			UserDirs:  userPolicies,
+			CacheDir: func() string {
+				if cacheHome != "" {
+					return filepath.Join(cacheHome, "ask-nix", "policy")
+				}
+				return ""
+			}(),
 		},
 		IndexPaths:   search.Locations(dataHome, root),
 		OptionsPaths: search.OptionsLocations(dataHome, root),

@@ -35,6 +35,11 @@ func testBinary(t *testing.T) string {
 		binPath = filepath.Join(dir, "ask-nix")
 		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		// The policy compiler beside it, where ask-nix looks first.
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "ask-nix-policy"), "../ask-nix-policy").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build ask-nix-policy: %v\n%s", err, out)
 		}
 	})
 	if binErr != nil {

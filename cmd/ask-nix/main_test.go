@@ -14,6 +14,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/asknix/ask-nix/engine/policy/compiler"
 	"github.com/asknix/ask-nix/engine/rules/rulestest"
 	"github.com/asknix/ask-nix/nixstore/nixtest"
 )
@@ -22,6 +23,9 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"ask-nix": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()))
+		},
+		"ask-nix-policy": func() {
+			os.Exit(compiler.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 		},
 	})
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/engine/policy/compiler"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,6 +31,7 @@ func TestExampleRulesLeaveEnglishAlone(t *testing.T) {
 		Rules:    rules.Options{Dirs: []string{filepath.Join(rd, "rules")}, CompileCacheDir: filepath.Join(dir, "wasm")},
 		NoCache:  true,
 		StateDir: filepath.Join(dir, "state"),
+		Policy:   policy.Options{Compiler: compiler.Local{}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,15 @@
-// Package policy owns the Rego decision (SPEC §6): it loads the three policy layers —
-// the embedded defaults (package asknix), administrator files (asknix.admin) and user files
-// (asknix.user) — refuses a file in the wrong package or one that does not compile, prepares
-// one query per process and turns its answer into allow, confirm or deny.
+// Package policy owns the Rego decision (SPEC §6) in the main binary, which does not link
+// OPA: it gathers the three policy layers — the embedded defaults (package asknix),
+// administrator files (asknix.admin) and user files (asknix.user) — has them compiled to
+// OPA's plan form once per change of their contents (by the ask-nix-policy helper, cached
+// on disk by the SHA-256 of the sources), evaluates the plan natively (package plan) and
+// turns its answer into allow, confirm or deny. A plan using something the native
+// evaluator lacks is evaluated by OPA itself through the helper.
 package policy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,18 +19,20 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
-
+	"github.com/asknix/ask-nix/engine/policy/plan"
 	"github.com/asknix/ask-nix/policies"
 )
 
 // Layer packages.
 const (
-	DefaultPackage = "asknix"
-	AdminPackage   = "asknix.admin"
-	UserPackage    = "asknix.user"
+	DefaultPackage  = "asknix"
+	AdminPackage    = "asknix.admin"
+	UserPackage     = "asknix.user"
+	InternalPackage = "asknix_internal"
 )
+
+// Entrypoint is the rule a decision evaluates.
+const Entrypoint = "asknix_internal/decision"
 
 // Outcomes.
 const (
@@ -45,21 +51,45 @@ type Decision struct {
 // ErrPolicy marks a policy file that is refused; the error text names file and line.
 var ErrPolicy = errors.New("policy refused")
 
-// Options says where the administrator and user layers are.
+// File is one policy source and the package its layer requires.
+type File struct {
+	Name    string `json:"name"`
+	Source  string `json:"source"`
+	Package string `json:"package"`
+}
+
+// Compiler does what needs OPA: compiling the layers to a plan, evaluating with OPA's own
+// evaluator, running Rego tests. Helper (the ask-nix-policy program) is the default;
+// tests pass package compiler's in-process implementation.
+type Compiler interface {
+	Compile(ctx context.Context, files []File) ([]byte, error)
+	Decide(ctx context.Context, files []File, input []byte) (Decision, error)
+	Test(ctx context.Context, o Options, dirs []string) (TestReport, error)
+}
+
+// Options says where the administrator and user layers are, where compiled plans are
+// kept and who compiles them.
 type Options struct {
 	AdminDirs []string // /etc/ask-nix/policies
 	UserDirs  []string // $XDG_CONFIG_HOME/ask-nix/policies and --policy-dir
+	CacheDir  string   // compiled plans; "" keeps them in memory only
+	Compiler  Compiler // nil: the ask-nix-policy helper
 }
 
-// Engine evaluates requests against the prepared policy.
+// Engine evaluates requests against the compiled policy.
 type Engine struct {
-	query rego.PreparedEvalQuery
-	files []string
+	prog     *plan.Program // nil: OPA through the compiler decides
+	files    []File
+	compiler Compiler
+	// Fallback says why OPA evaluates instead of the native plan ("" when it does not).
+	Fallback string
+	// Cached is true when the plan came from the on-disk cache.
+	Cached bool
 }
 
-// internal combines the layers: an administrator may waive a default by id; nothing the
+// Internal combines the layers: an administrator may waive a default by id; nothing the
 // user layer says can drop anything.
-const internal = `package asknix_internal
+const Internal = `package asknix_internal
 
 waived contains id if some id in data.asknix.admin.waive
 
@@ -80,16 +110,15 @@ confirmations contains d if some d in data.asknix.user.confirm
 decision := {"deny": denials, "confirm": confirmations}
 `
 
-type file struct {
-	name, src, pkg string
-}
-
-// Load reads and compiles every layer. Test files (*_test.rego) are not part of decisions.
-func Load(ctx context.Context, o Options) (*Engine, error) {
-	files, err := defaults()
+// Sources reads every layer: the combining module, the embedded defaults, then the
+// administrator and user directories. Test files (*_test.rego) are not part of decisions.
+func Sources(o Options) ([]File, error) {
+	files := []File{{Name: "asknix_internal.rego", Source: Internal, Package: InternalPackage}}
+	defs, err := defaults()
 	if err != nil {
 		return nil, err
 	}
+	files = append(files, defs...)
 	for _, layer := range []struct {
 		dirs []string
 		pkg  string
@@ -102,50 +131,99 @@ func Load(ctx context.Context, o Options) (*Engine, error) {
 			files = append(files, fs...)
 		}
 	}
-	opts := []func(*rego.Rego){
-		rego.Query("data.asknix_internal.decision"),
-		rego.Module("asknix_internal.rego", internal),
-	}
-	var names []string
-	for _, f := range files {
-		mod, err := ast.ParseModuleWithOpts(f.name, f.src, ast.ParserOptions{RegoVersion: ast.RegoV1})
-		if err != nil {
-			return nil, refuse(err)
-		}
-		if got := strings.TrimPrefix(mod.Package.Path.String(), "data."); got != f.pkg {
-			return nil, fmt.Errorf("%w: %s:%d: package %s, but files here must be package %s", ErrPolicy, f.name, mod.Package.Location.Row, got, f.pkg)
-		}
-		opts = append(opts, rego.ParsedModule(mod))
-		names = append(names, f.name)
-	}
-	pq, err := rego.New(opts...).PrepareForEval(ctx)
-	if err != nil {
-		return nil, refuse(err)
-	}
-	return &Engine{query: pq, files: names}, nil
+	return files, nil
 }
+
+// Load gathers the layers and prepares their plan: from the cache when the sources are
+// unchanged, else compiled by the compiler (a refused file is ErrPolicy with file:line).
+func Load(ctx context.Context, o Options) (*Engine, error) {
+	files, err := Sources(o)
+	if err != nil {
+		return nil, err
+	}
+	c := o.Compiler
+	if c == nil {
+		c = Helper{}
+	}
+	e := &Engine{files: files, compiler: c}
+	key := Key(files)
+	if data, ok := readCache(o.CacheDir, key); ok {
+		if reason, isMarker := strings.CutPrefix(string(data), unsupportedMarker); isMarker {
+			e.Fallback, e.Cached = reason, true
+			return e, nil
+		}
+		if prog, err := plan.Decode(data); err == nil {
+			e.prog, e.Cached = prog, true
+			return e, nil
+		}
+		// A corrupt or stale entry is compiled again and replaced.
+	}
+	raw, err := c.Compile(ctx, files)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := plan.Load(raw)
+	switch {
+	case errors.Is(err, plan.ErrUnsupported):
+		e.Fallback = err.Error()
+		writeCache(o.CacheDir, key, []byte(unsupportedMarker+e.Fallback))
+	case err != nil:
+		return nil, fmt.Errorf("load compiled policy: %w", err)
+	default:
+		e.prog = prog
+		if data, err := prog.MarshalBinary(); err == nil {
+			writeCache(o.CacheDir, key, data)
+		}
+	}
+	return e, nil
+}
+
+// unsupportedMarker starts a cache entry that records why OPA must evaluate these
+// sources (so the helper is not asked to compile them again).
+const unsupportedMarker = "ask-nix-plan-unsupported\n"
 
 // Files lists the policy files in force.
-func (e *Engine) Files() []string { return slices.Clone(e.files) }
-
-func refuse(err error) error {
-	var errs ast.Errors
-	if errors.As(err, &errs) && len(errs) > 0 {
-		first := errs[0]
-		if first.Location != nil {
-			return fmt.Errorf("%w: %s:%d: %s", ErrPolicy, first.Location.File, first.Location.Row, first.Message)
-		}
-		return fmt.Errorf("%w: %s", ErrPolicy, first.Message)
+func (e *Engine) Files() []string {
+	var out []string
+	for _, f := range e.files[1:] {
+		out = append(out, f.Name)
 	}
-	return fmt.Errorf("%w: %v", ErrPolicy, err)
+	return out
 }
 
-func defaults() ([]file, error) {
+// Test runs the *_test.rego files with OPA's tester (through the compiler), as `opa
+// test` does: the layers in o with their tests and every .rego file under dirs.
+func Test(ctx context.Context, o Options, dirs []string) (TestReport, error) {
+	c := o.Compiler
+	if c == nil {
+		c = Helper{}
+	}
+	return c.Test(ctx, o, dirs)
+}
+
+// TestResult is one Rego test's outcome (`policy test --json`).
+type TestResult struct {
+	Package  string `json:"package"`
+	Name     string `json:"name"`
+	File     string `json:"file"`
+	Pass     bool   `json:"pass"`
+	Error    string `json:"error,omitempty"`
+	Duration string `json:"duration"`
+}
+
+// TestReport is the result of `policy test`.
+type TestReport struct {
+	Passed  int          `json:"passed"`
+	Failed  int          `json:"failed"`
+	Results []TestResult `json:"results"`
+}
+
+func defaults() ([]File, error) {
 	entries, err := fs.ReadDir(policies.FS, ".")
 	if err != nil {
 		return nil, err
 	}
-	var out []file
+	var out []File
 	for _, e := range entries {
 		if !strings.HasSuffix(e.Name(), ".rego") || strings.HasSuffix(e.Name(), "_test.rego") {
 			continue
@@ -154,13 +232,13 @@ func defaults() ([]file, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, file{name: "policies/" + e.Name(), src: string(b), pkg: DefaultPackage})
+		out = append(out, File{Name: "policies/" + e.Name(), Source: string(b), Package: DefaultPackage})
 	}
 	return out, nil
 }
 
 // readDir reads the *.rego files (not tests) of one directory; a missing directory is empty.
-func readDir(dir, pkg string) ([]file, error) {
+func readDir(dir, pkg string) ([]File, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -168,7 +246,7 @@ func readDir(dir, pkg string) ([]file, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: read %s: %v", ErrPolicy, dir, err)
 	}
-	var out []file
+	var out []File
 	for _, e := range entries {
 		n := e.Name()
 		if e.IsDir() || !strings.HasSuffix(n, ".rego") || strings.HasSuffix(n, "_test.rego") {
@@ -179,22 +257,38 @@ func readDir(dir, pkg string) ([]file, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrPolicy, p, err)
 		}
-		out = append(out, file{name: p, src: string(b), pkg: pkg})
+		out = append(out, File{Name: p, Source: string(b), Package: pkg})
 	}
 	return out, nil
 }
 
 // Decide evaluates input (SPEC §6's input document).
 func (e *Engine) Decide(ctx context.Context, input any) (Decision, error) {
-	rs, err := e.query.Eval(ctx, rego.EvalInput(input))
+	raw, err := json.Marshal(input)
+	if err != nil {
+		return Decision{}, fmt.Errorf("evaluate policy: encode input: %w", err)
+	}
+	if e.prog == nil {
+		return e.compiler.Decide(ctx, e.files, raw)
+	}
+	in, err := plan.FromJSON(raw)
 	if err != nil {
 		return Decision{}, fmt.Errorf("evaluate policy: %w", err)
 	}
-	d := Decision{Outcome: Allow, Reasons: []string{}, IDs: []string{}}
-	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return d, errors.New("evaluate policy: no decision")
+	v, ok, err := e.prog.Eval(ctx, Entrypoint, in)
+	if err != nil {
+		return Decision{}, fmt.Errorf("evaluate policy: %w", err)
 	}
-	m, ok := rs[0].Expressions[0].Value.(map[string]any)
+	if !ok {
+		return Decision{Outcome: Allow, Reasons: []string{}, IDs: []string{}}, errors.New("evaluate policy: no decision")
+	}
+	return FromResult(plan.ToGo(v))
+}
+
+// FromResult shapes the value of the decision rule ({"deny": [...], "confirm": [...]}).
+func FromResult(v any) (Decision, error) {
+	d := Decision{Outcome: Allow, Reasons: []string{}, IDs: []string{}}
+	m, ok := v.(map[string]any)
 	if !ok {
 		return d, errors.New("evaluate policy: decision is not an object")
 	}

@@ -451,13 +451,15 @@ func BenchmarkGoModuleColdCompile(b *testing.B) {
 func TestParallelModulesShareTheCache(t *testing.T) {
 	d := dirWith(t, "gens.wasm")
 	b, _ := os.ReadFile(filepath.Join(d, "gens.wasm"))
-	os.WriteFile(filepath.Join(d, "gens2.wasm"), b, 0o644)
+	// A custom section makes a different module (results are cached per module hash;
+	// identical bytes would share entries and race for the first store).
+	os.WriteFile(filepath.Join(d, "gens2.wasm"), append(b, 0, 5, 3, 'a', 's', 'k', 1), 0o644)
 	c := &mapCache{m: map[string][]byte{}}
 	for round := range 2 {
 		h := rules.New(rules.Options{Dirs: []string{d}, CompileCacheDir: fx.compile, Cache: c, Stamp: cache.Stamp})
 		out := h.Propose(context.Background(), intent.Normalize("gens"))
 		h.Close(context.Background())
-		if len(out) != 2 || out[0].Proposal == nil || out[1].Proposal == nil || out[0].Cached != (round == 1) {
+		if len(out) != 2 || out[0].Proposal == nil || out[1].Proposal == nil || out[0].Cached != (round == 1) || out[1].Cached != (round == 1) {
 			t.Fatalf("round %d: %+v", round, out)
 		}
 	}

@@ -1,8 +1,9 @@
-package policy
+package compiler
 
 import (
 	"context"
 	"errors"
+	"github.com/asknix/ask-nix/engine/policy"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,7 @@ func input(text, action string, args map[string]any, sub bool, mutates bool) map
 }
 
 func TestDefaultDecisions(t *testing.T) {
-	e, err := Load(context.Background(), Options{})
+	e, err := policy.Load(context.Background(), policy.Options{Compiler: Local{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,26 +36,26 @@ func TestDefaultDecisions(t *testing.T) {
 		sub, mutates bool
 		want, id     string
 	}{
-		{"list my generations", "generations", nil, false, false, Allow, ""},
-		{"install firefox", "install", map[string]any{"package": "firefox"}, false, true, Confirm, "mutation"},
-		{"install firefox && rm -rf /", "install", map[string]any{"package": "firefox"}, false, true, Deny, "shell-syntax"},
-		{"install $(curl evil/x)", "install", map[string]any{"package": "$(curl"}, false, true, Deny, "shell-syntax"},
-		{"search network & security", "search", map[string]any{"query": "network & security"}, false, false, Allow, ""},
-		{"search foo &", "search", map[string]any{"query": "foo"}, false, false, Deny, "shell-syntax"},
-		{"search c++", "search", map[string]any{"query": "c++"}, false, false, Allow, ""},
-		{"rm -rf /", "remove", map[string]any{"package": "-rf"}, false, true, Deny, "raw-command"},
-		{"what does chmod do", "unknown", nil, false, false, Allow, ""},
-		{"find me development tools", "search", map[string]any{"query": "development"}, false, false, Allow, ""},
-		{"find / -name shadow", "search", map[string]any{"query": "/"}, false, false, Deny, "raw-command"},
-		{"install github:evil/flake", "install", map[string]any{"package": "github:evil/flake"}, false, true, Deny, "flake-ref"},
-		{"install ./evil.nix", "install", map[string]any{"package": "./evil.nix"}, false, true, Deny, "path-package"},
-		{"install --impure", "install", map[string]any{"package": "--impure"}, false, true, Deny, "nix-flag"},
-		{"install python312Packages.requests", "install", map[string]any{"package": "python312Packages.requests"}, false, true, Confirm, "mutation"},
-		{"install fire\u200bfox", "install", map[string]any{"package": "fire\u200bfox"}, false, true, Deny, "unicode-invisible"},
-		{"install firefox\uff1b reboot", "install", map[string]any{"package": "firefox"}, false, true, Deny, "unicode-lookalike"},
-		{"install firefox\nreboot", "install", map[string]any{"package": "firefox"}, false, true, Deny, "shell-syntax"},
-		{"path-info /nix/store/x", "path-info", map[string]any{"paths": []any{"/nix/store/x"}}, true, false, Allow, ""},
-		{"rollback to generation -1", "rollback", map[string]any{"generation": -1}, false, true, Deny, "bad-number"},
+		{"list my generations", "generations", nil, false, false, policy.Allow, ""},
+		{"install firefox", "install", map[string]any{"package": "firefox"}, false, true, policy.Confirm, "mutation"},
+		{"install firefox && rm -rf /", "install", map[string]any{"package": "firefox"}, false, true, policy.Deny, "shell-syntax"},
+		{"install $(curl evil/x)", "install", map[string]any{"package": "$(curl"}, false, true, policy.Deny, "shell-syntax"},
+		{"search network & security", "search", map[string]any{"query": "network & security"}, false, false, policy.Allow, ""},
+		{"search foo &", "search", map[string]any{"query": "foo"}, false, false, policy.Deny, "shell-syntax"},
+		{"search c++", "search", map[string]any{"query": "c++"}, false, false, policy.Allow, ""},
+		{"rm -rf /", "remove", map[string]any{"package": "-rf"}, false, true, policy.Deny, "raw-command"},
+		{"what does chmod do", "unknown", nil, false, false, policy.Allow, ""},
+		{"find me development tools", "search", map[string]any{"query": "development"}, false, false, policy.Allow, ""},
+		{"find / -name shadow", "search", map[string]any{"query": "/"}, false, false, policy.Deny, "raw-command"},
+		{"install github:evil/flake", "install", map[string]any{"package": "github:evil/flake"}, false, true, policy.Deny, "flake-ref"},
+		{"install ./evil.nix", "install", map[string]any{"package": "./evil.nix"}, false, true, policy.Deny, "path-package"},
+		{"install --impure", "install", map[string]any{"package": "--impure"}, false, true, policy.Deny, "nix-flag"},
+		{"install python312Packages.requests", "install", map[string]any{"package": "python312Packages.requests"}, false, true, policy.Confirm, "mutation"},
+		{"install fire\u200bfox", "install", map[string]any{"package": "fire\u200bfox"}, false, true, policy.Deny, "unicode-invisible"},
+		{"install firefox\uff1b reboot", "install", map[string]any{"package": "firefox"}, false, true, policy.Deny, "unicode-lookalike"},
+		{"install firefox\nreboot", "install", map[string]any{"package": "firefox"}, false, true, policy.Deny, "shell-syntax"},
+		{"path-info /nix/store/x", "path-info", map[string]any{"paths": []any{"/nix/store/x"}}, true, false, policy.Allow, ""},
+		{"rollback to generation -1", "rollback", map[string]any{"generation": -1}, false, true, policy.Deny, "bad-number"},
 	} {
 		d, err := e.Decide(context.Background(), input(tc.text, tc.action, tc.args, tc.sub, tc.mutates))
 		if err != nil {
@@ -76,25 +77,25 @@ deny contains {"id": "no-rollback", "msg": "no rollbacks here"} if input.intent.
 waive contains "shell-syntax"
 confirm contains {"id": "careful", "msg": "are you sure?"} if input.intent.action == "search"
 `), 0o644)
-	e, err := Load(context.Background(), Options{AdminDirs: []string{admin}, UserDirs: []string{user}})
+	e, err := policy.Load(context.Background(), policy.Options{Compiler: Local{}, AdminDirs: []string{admin}, UserDirs: []string{user}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	d, _ := e.Decide(ctx, input("install firefox", "install", map[string]any{"package": "firefox"}, false, true))
-	if d.Outcome != Allow {
+	if d.Outcome != policy.Allow {
 		t.Errorf("admin waiver of mutation: got %+v", d)
 	}
 	d, _ = e.Decide(ctx, input("rollback", "rollback", nil, false, true))
-	if d.Outcome != Deny || d.IDs[0] != "no-rollback" {
+	if d.Outcome != policy.Deny || d.IDs[0] != "no-rollback" {
 		t.Errorf("admin denial: got %+v", d)
 	}
 	d, _ = e.Decide(ctx, input("search a; b", "search", map[string]any{"query": "a; b"}, false, false))
-	if d.Outcome != Deny {
+	if d.Outcome != policy.Deny {
 		t.Errorf("a user waiver must not drop a default denial: got %+v", d)
 	}
 	d, _ = e.Decide(ctx, input("search vim", "search", map[string]any{"query": "vim"}, false, false))
-	if d.Outcome != Confirm {
+	if d.Outcome != policy.Confirm {
 		t.Errorf("user confirmation: got %+v", d)
 	}
 }
@@ -106,15 +107,15 @@ func TestRefusedFiles(t *testing.T) {
 	} {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, tc.name), []byte(tc.src), 0o644)
-		_, err := Load(context.Background(), Options{AdminDirs: []string{dir}})
-		if !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), tc.want) {
+		_, err := policy.Load(context.Background(), policy.Options{Compiler: Local{}, AdminDirs: []string{dir}})
+		if !errors.Is(err, policy.ErrPolicy) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want an error containing %q", tc.name, err, tc.want)
 		}
 	}
 }
 
 func BenchmarkDecide(b *testing.B) {
-	e, err := Load(context.Background(), Options{})
+	e, err := policy.Load(context.Background(), policy.Options{Compiler: Local{}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func BenchmarkDecide(b *testing.B) {
 
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
-		if _, err := Load(context.Background(), Options{}); err != nil {
+		if _, err := policy.Load(context.Background(), policy.Options{Compiler: Local{}}); err != nil {
 			b.Fatal(err)
 		}
 	}

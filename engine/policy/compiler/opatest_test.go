@@ -1,4 +1,4 @@
-package policy
+package compiler
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 // TestDefaultPolicyRegoTests runs policies/*_test.rego with OPA's tester, as `opa test
 // policies/` does.
 func TestDefaultPolicyRegoTests(t *testing.T) {
-	files, err := loader.NewFileLoader().All([]string{"../../policies"})
+	files, err := loader.NewFileLoader().All([]string{"../../../policies"})
 	if err != nil {
 		t.Fatal(err)
 	}

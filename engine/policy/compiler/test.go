@@ -1,4 +1,4 @@
-package policy
+package compiler
 
 import (
 	"context"
@@ -12,30 +12,14 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/tester"
 
+	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/policies"
 )
-
-// TestResult is one Rego test's outcome (`policy test --json`).
-type TestResult struct {
-	Package  string `json:"package"`
-	Name     string `json:"name"`
-	File     string `json:"file"`
-	Pass     bool   `json:"pass"`
-	Error    string `json:"error,omitempty"`
-	Duration string `json:"duration"`
-}
-
-// TestReport is the result of `policy test`.
-type TestReport struct {
-	Passed  int          `json:"passed"`
-	Failed  int          `json:"failed"`
-	Results []TestResult `json:"results"`
-}
 
 // Test runs the *_test.rego files with OPA's tester, as `opa test` does: the embedded
 // defaults with their tests, the layers in o, and every .rego file under dirs. Modules
 // that do not parse are refused with file and line.
-func Test(ctx context.Context, o Options, dirs []string) (TestReport, error) {
+func Test(ctx context.Context, o policy.Options, dirs []string) (policy.TestReport, error) {
 	mods := map[string]*ast.Module{}
 	add := func(name, src string) error {
 		m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
@@ -45,8 +29,8 @@ func Test(ctx context.Context, o Options, dirs []string) (TestReport, error) {
 		mods[name] = m
 		return nil
 	}
-	if err := add("asknix_internal.rego", internal); err != nil {
-		return TestReport{}, err
+	if err := add("asknix_internal.rego", policy.Internal); err != nil {
+		return policy.TestReport{}, err
 	}
 	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
@@ -59,7 +43,7 @@ func Test(ctx context.Context, o Options, dirs []string) (TestReport, error) {
 		return add("policies/"+p, string(b))
 	})
 	if err != nil {
-		return TestReport{}, err
+		return policy.TestReport{}, err
 	}
 	for _, dir := range append(append(append([]string{}, o.AdminDirs...), o.UserDirs...), dirs...) {
 		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -79,16 +63,16 @@ func Test(ctx context.Context, o Options, dirs []string) (TestReport, error) {
 			return add(p, string(b))
 		})
 		if err != nil {
-			return TestReport{}, fmt.Errorf("%w: %v", ErrPolicy, err)
+			return policy.TestReport{}, fmt.Errorf("%w: %v", policy.ErrPolicy, err)
 		}
 	}
 	ch, err := tester.NewRunner().SetModules(mods).RunTests(ctx, nil)
 	if err != nil {
-		return TestReport{}, refuse(err)
+		return policy.TestReport{}, refuse(err)
 	}
-	rep := TestReport{Results: []TestResult{}}
+	rep := policy.TestReport{Results: []policy.TestResult{}}
 	for r := range ch {
-		tr := TestResult{Package: strings.TrimPrefix(r.Package, "data."), Name: r.Name, Pass: r.Pass(), Duration: r.Duration.Round(time.Microsecond).String()}
+		tr := policy.TestResult{Package: strings.TrimPrefix(r.Package, "data."), Name: r.Name, Pass: r.Pass(), Duration: r.Duration.Round(time.Microsecond).String()}
 		if r.Location != nil {
 			tr.File = r.Location.File
 		}

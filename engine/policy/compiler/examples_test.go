@@ -1,15 +1,16 @@
-package policy
+package compiler
 
 import (
 	"context"
+	"github.com/asknix/ask-nix/engine/policy"
 	"testing"
 )
 
 // TestDocumentedExamples runs the administrator examples of docs/policies.md with their
 // tests, and loads them as the administrator layer.
 func TestDocumentedExamples(t *testing.T) {
-	dir := "../../docs/examples/policies"
-	rep, err := Test(context.Background(), Options{}, []string{dir})
+	dir := "../../../docs/examples/policies"
+	rep, err := Test(context.Background(), policy.Options{}, []string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +26,7 @@ func TestDocumentedExamples(t *testing.T) {
 	if admin < 11 {
 		t.Errorf("ran %d example tests, want the 11 of docs/examples/policies", admin)
 	}
-	if _, err := Load(context.Background(), Options{AdminDirs: []string{dir}}); err != nil {
+	if _, err := policy.Load(context.Background(), policy.Options{Compiler: Local{}, AdminDirs: []string{dir}}); err != nil {
 		t.Fatalf("the examples do not load as the administrator layer: %v", err)
 	}
 }
