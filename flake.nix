@@ -9,7 +9,7 @@
       forAll = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
       version = "0.1.0";
       # .ci/run recomputes this (go mod vendor, then nix hash path) and fails on a mismatch.
-      vendorHash = "sha256-9jitIjaquS9YszIKuVIv6pH4vtkUlF9DizrqG+0CgVg=";
+      vendorHash = "sha256-Yg7ykrsTW1JGk4jZPUv+ubE/CHtRJ19FCFtGFZga4MU=";
       mkAskNix = pkgs:
         (pkgs.buildGoModule.override { go = pkgs.go_1_26; }) {
           pname = "ask-nix";

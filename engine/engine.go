@@ -127,6 +127,14 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch {
+	case p.Fallback != "":
+		o.Debugf("policy: evaluated by OPA through %s (%s)", policy.HelperName, p.Fallback)
+	case p.Cached:
+		o.Debugf("policy: compiled plan from the cache (%s)", o.Policy.CacheDir)
+	default:
+		o.Debugf("policy: compiled by %s", policy.HelperName)
+	}
 	e := &Engine{o: o, policy: p}
 	if !o.NoCache {
 		e.cache = cache.Open(o.CacheDirs, o.CacheTTL, o.Debugf)

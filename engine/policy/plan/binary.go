@@ -316,6 +316,9 @@ func Decode(data []byte) (*Program, error) {
 				if !ok && r.err == nil {
 					r.err = fmt.Errorf("%w: built-in function %s", ErrUnsupported, name)
 				}
+				if ok && bi.arity >= 0 && bi.arity != len(s.args) {
+					r.fail("wrong number of arguments")
+				}
 				s.builtin = bi
 			default:
 				r.fail("bad call")

@@ -226,7 +226,10 @@ func Load(data []byte) (*Program, error) {
 		}
 		p.plans[pl.Name] = &function{name: pl.Name, blocks: bs}
 	}
-	p.nloc = l.max + 1
+	if l.max >= 1<<20 {
+		return nil, fmt.Errorf("decode plan: %d locals", l.max)
+	}
+	p.nloc = max(l.max+1, 2)
 	if len(p.plans) == 0 {
 		return nil, errors.New("decode plan: no entrypoints")
 	}
@@ -481,11 +484,14 @@ func (p *Program) Eval(ctx context.Context, entrypoint string, input Value) (v V
 	frame[0], frame[1] = input, newObject()
 	defer func() {
 		if r := recover(); r != nil {
-			if ee, ok := r.(evalError); ok {
-				v, ok, err = nil, false, ee.err
-				return
+			// A plan that breaks the evaluator's expectations is an error, never a crash:
+			// the caller denies.
+			v, ok = nil, false
+			if ee, isEval := r.(evalError); isEval {
+				err = ee.err
+			} else {
+				err = fmt.Errorf("evaluate policy: malformed plan: %v", r)
 			}
-			panic(r)
 		}
 	}()
 	for _, b := range pl.blocks {
