@@ -169,6 +169,8 @@ func hint(err error) string {
 		return "try 'ask-nix help' for what ask-nix understands"
 	case errors.Is(err, policy.ErrPolicy):
 		return "fix or remove the policy file; 'ask-nix policy test' checks policies"
+	case errors.Is(err, policy.ErrNoHelper):
+		return "install both programs: go install github.com/asknix/ask-nix/cmd/...@latest (or use the flake's package)"
 	}
 	// Errors that know what to do say it (a corrupted path, the network, a permission).
 	var h interface{ Hint() string }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,6 +40,9 @@ type Response struct {
 	Refused  bool            `json:"refused,omitempty"`
 }
 
+// ErrNoHelper marks a missing ask-nix-policy program.
+var ErrNoHelper = errors.New("the policy compiler " + HelperName + " is not installed beside ask-nix or on PATH")
+
 // Helper runs the ask-nix-policy program; Path "" finds it.
 type Helper struct{ Path string }
 
@@ -54,7 +58,7 @@ func (h Helper) path() (string, error) {
 	}
 	p, err := executor.Resolve(HelperName, os.Environ())
 	if err != nil {
-		return "", fmt.Errorf("the policy compiler %s is not installed beside ask-nix or on PATH: %w", HelperName, err)
+		return "", fmt.Errorf("%w (%v)", ErrNoHelper, err)
 	}
 	return p, nil
 }
