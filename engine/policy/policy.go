@@ -185,8 +185,10 @@ const unsupportedMarker = "ask-nix-plan-unsupported\n"
 // Files lists the policy files in force.
 func (e *Engine) Files() []string {
 	var out []string
-	for _, f := range e.files[1:] {
-		out = append(out, f.Name)
+	for _, f := range e.files {
+		if f.Package != InternalPackage {
+			out = append(out, f.Name)
+		}
 	}
 	return out
 }

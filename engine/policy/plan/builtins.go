@@ -72,6 +72,26 @@ func elements(v Value) ([]Value, error) {
 	return nil, errType
 }
 
+// strArray makes a Rego array of strings.
+func strArray(list []string) *Array {
+	out := &Array{elems: make([]Value, len(list))}
+	for i, x := range list {
+		out.elems[i] = String(x)
+	}
+	return out
+}
+
+// regexArgs reads a pattern and a subject and compiles the pattern (once per program).
+func (e *evaluator) regexArgs(pat, subject Value) (*regexp.Regexp, string, error) {
+	p, err1 := str(pat)
+	s, err2 := str(subject)
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, "", err
+	}
+	re, err := e.p.regex(p)
+	return re, s, err
+}
+
 func strings1(f func(string) Value) func(*evaluator, []Value) (Value, error) {
 	return func(_ *evaluator, a []Value) (Value, error) {
 		s, err := str(a[0])
@@ -222,14 +242,7 @@ func init() {
 	add("trim_right", 2, strings2(func(a, b string) (Value, error) { return String(strings.TrimRight(a, b)), nil }))
 	add("trim_prefix", 2, strings2(func(a, b string) (Value, error) { return String(strings.TrimPrefix(a, b)), nil }))
 	add("trim_suffix", 2, strings2(func(a, b string) (Value, error) { return String(strings.TrimSuffix(a, b)), nil }))
-	add("split", 2, strings2(func(a, b string) (Value, error) {
-		parts := strings.Split(a, b)
-		out := &Array{elems: make([]Value, len(parts))}
-		for i, p := range parts {
-			out.elems[i] = String(p)
-		}
-		return out, nil
-	}))
+	add("split", 2, strings2(func(a, b string) (Value, error) { return strArray(strings.Split(a, b)), nil }))
 	add("indexof", 2, strings2(func(a, b string) (Value, error) {
 		if b == "" {
 			return nil, errors.New("empty search character")
@@ -340,12 +353,7 @@ func init() {
 		return String(fmt.Sprintf(format, args...)), nil
 	})
 	add("regex.match", 2, func(e *evaluator, a []Value) (Value, error) {
-		pat, err1 := str(a[0])
-		s, err2 := str(a[1])
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, err
-		}
-		re, err := e.p.regex(pat)
+		re, s, err := e.regexArgs(a[0], a[1])
 		if err != nil {
 			return nil, err
 		}
@@ -360,50 +368,33 @@ func init() {
 		return Bool(err == nil), nil
 	})
 	add("regex.replace", 3, func(e *evaluator, a []Value) (Value, error) {
-		s, err1 := str(a[0])
-		pat, err2 := str(a[1])
-		val, err3 := str(a[2])
-		if err := errors.Join(err1, err2, err3); err != nil {
+		re, s, err := e.regexArgs(a[1], a[0])
+		if err != nil {
 			return nil, err
 		}
-		re, err := e.p.regex(pat)
+		val, err := str(a[2])
 		if err != nil {
 			return nil, err
 		}
 		return String(re.ReplaceAllString(s, val)), nil
 	})
 	add("regex.split", 2, func(e *evaluator, a []Value) (Value, error) {
-		pat, err1 := str(a[0])
-		s, err2 := str(a[1])
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, err
-		}
-		re, err := e.p.regex(pat)
+		re, s, err := e.regexArgs(a[0], a[1])
 		if err != nil {
 			return nil, err
 		}
-		out := &Array{}
-		for _, p := range re.Split(s, -1) {
-			out.elems = append(out.elems, String(p))
-		}
-		return out, nil
+		return strArray(re.Split(s, -1)), nil
 	})
 	add("regex.find_n", 3, func(e *evaluator, a []Value) (Value, error) {
-		pat, err1 := str(a[0])
-		s, err2 := str(a[1])
-		n, err3 := integer(a[2])
-		if err := errors.Join(err1, err2, err3); err != nil {
-			return nil, err
-		}
-		re, err := e.p.regex(pat)
+		re, s, err := e.regexArgs(a[0], a[1])
 		if err != nil {
 			return nil, err
 		}
-		out := &Array{elems: []Value{}}
-		for _, m := range re.FindAllString(s, n) {
-			out.elems = append(out.elems, String(m))
+		n, err := integer(a[2])
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		return strArray(re.FindAllString(s, n)), nil
 	})
 	add("array.concat", 2, func(_ *evaluator, a []Value) (Value, error) {
 		x, err1 := arr(a[0])
