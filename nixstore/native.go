@@ -85,6 +85,7 @@ func openMode(ctx context.Context, cfg Config, mode string) (*Native, error) {
 	}
 	q.Add("_pragma", "query_only(1)")
 	q.Add("_pragma", "busy_timeout(3000)")
+	q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", mmapSize))
 	u := url.URL{Scheme: "file", Path: cfg.DBPath(), RawQuery: q.Encode()}
 	db, err := sql.Open("sqlite", "file://"+u.EscapedPath()+"?"+u.RawQuery)
 	if err != nil {
@@ -100,7 +101,8 @@ func openMode(ctx context.Context, cfg Config, mode string) (*Native, error) {
 
 // checkSchema makes sure the tables and columns ask-nix reads are there. It is also the
 // first read, so it is where a database that cannot be read fails.
-func checkSchema(ctx context.Context, db *sql.DB) error {
+func checkSchema(ctx context.Context, db *sql.DB) (err error) {
+	defer guard()(&err)
 	want := map[string][]string{
 		"ValidPaths": {"id", "path", "hash", "registrationTime", "deriver", "narSize", "ultimate", "sigs", "ca"},
 		"Refs":       {"referrer", "reference"},
@@ -184,7 +186,8 @@ func resolveAll(cfg Config, paths []string) ([]string, error) {
 }
 
 // PathInfo implements Backend.
-func (n *Native) PathInfo(ctx context.Context, paths []string, withClosureSize bool) ([]PathInfo, error) {
+func (n *Native) PathInfo(ctx context.Context, paths []string, withClosureSize bool) (_ []PathInfo, err error) {
+	defer guard()(&err)
 	sps, err := resolveAll(n.cfg, paths)
 	if err != nil {
 		return nil, err
@@ -242,7 +245,8 @@ func sriHash(h string) string {
 
 // ClosureSizes implements Backend. It loads the union of all closures with one recursive
 // query, then walks each root's closure in memory, so shared paths are read once.
-func (n *Native) ClosureSizes(ctx context.Context, storePaths []string) (map[string]Closure, error) {
+func (n *Native) ClosureSizes(ctx context.Context, storePaths []string) (_ map[string]Closure, err error) {
+	defer guard()(&err)
 	out := map[string]Closure{}
 	if len(storePaths) == 0 {
 		return out, nil
@@ -263,7 +267,8 @@ func (n *Native) ClosureSizes(ctx context.Context, storePaths []string) (map[str
 }
 
 // ClosureSize is the closure of one store path, in one query.
-func (n *Native) ClosureSize(ctx context.Context, storePath string) (Closure, bool, error) {
+func (n *Native) ClosureSize(ctx context.Context, storePath string) (_ Closure, _ bool, err error) {
+	defer guard()(&err)
 	const q = `WITH RECURSIVE c(id) AS (
   SELECT id FROM ValidPaths WHERE path = ?
   UNION SELECT reference FROM Refs JOIN c ON referrer = c.id)
@@ -278,7 +283,8 @@ SELECT count(*), coalesce(sum(narSize), 0) FROM ValidPaths JOIN c USING(id)`
 }
 
 // Closure implements Backend with one recursive query.
-func (n *Native) Closure(ctx context.Context, storePath string) ([]string, error) {
+func (n *Native) Closure(ctx context.Context, storePath string) (_ []string, err error) {
+	defer guard()(&err)
 	const q = `WITH RECURSIVE c(id) AS (
   SELECT id FROM ValidPaths WHERE path = ?
   UNION SELECT reference FROM Refs JOIN c ON referrer = c.id)
@@ -294,7 +300,8 @@ SELECT path FROM ValidPaths JOIN c USING(id) ORDER BY path`
 }
 
 // References implements Backend with go-nix's nix_v10 queries.
-func (n *Native) References(ctx context.Context, storePath string) ([]string, error) {
+func (n *Native) References(ctx context.Context, storePath string) (_ []string, err error) {
+	defer guard()(&err)
 	_, refs, err := n.lookup(ctx, storePath)
 	return refs, err
 }
@@ -322,11 +329,11 @@ func (n *Native) Generations(_ context.Context, profile string) (Profile, error)
 }
 
 // Stats implements Backend.
-func (n *Native) Stats(ctx context.Context) (StoreStats, error) {
+func (n *Native) Stats(ctx context.Context) (_ StoreStats, err error) {
+	defer guard()(&err)
 	var s StoreStats
 	var size int64
-	err := n.db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(narSize), 0) FROM ValidPaths`).Scan(&s.Paths, &size)
-	if err != nil {
+	if err := n.db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(narSize), 0) FROM ValidPaths`).Scan(&s.Paths, &size); err != nil {
 		return s, fmt.Errorf("count store paths: %w", err)
 	}
 	s.NarBytes = uint64(size)
@@ -337,6 +344,7 @@ func (n *Native) Stats(ctx context.Context) (StoreStats, error) {
 // garbage collection would delete. As with Nix's default keep-derivations = true, the
 // deriver of a live path is live too.
 func (n *Native) DeadBytes(ctx context.Context, roots []string) (paths int, bytes uint64, err error) {
+	defer guard()(&err)
 	const q = `WITH RECURSIVE c(id) AS (
   SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))
   UNION SELECT reference FROM Refs JOIN c ON referrer = c.id
@@ -350,7 +358,8 @@ SELECT count(*), coalesce(sum(narSize), 0) FROM ValidPaths WHERE id NOT IN (SELE
 }
 
 // DeadPaths lists what DeadBytes counts, sorted.
-func (n *Native) DeadPaths(ctx context.Context, roots []string) ([]string, error) {
+func (n *Native) DeadPaths(ctx context.Context, roots []string) (_ []string, err error) {
+	defer guard()(&err)
 	const q = `WITH RECURSIVE c(id) AS (
   SELECT id FROM ValidPaths WHERE path IN (SELECT value FROM json_each(?))
   UNION SELECT reference FROM Refs JOIN c ON referrer = c.id

@@ -629,3 +629,16 @@ func TestDiffMatchesNix(t *testing.T) {
 		}
 	}
 }
+
+// TestDatabaseIsMapped: reads go through SQLite's memory map, not its page cache (the
+// start-up cost is page faults; RATIONALE "Start-up is page faults").
+func TestDatabaseIsMapped(t *testing.T) {
+	n, err := nixstore.OpenNative(t.Context(), fx.store.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	if got := n.MmapSize(t.Context()); got <= 0 {
+		t.Fatalf("mmap_size = %d, want the database mapped", got)
+	}
+}

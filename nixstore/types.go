@@ -64,6 +64,8 @@ var (
 	ErrUnknownSchema = errors.New("unknown nix database schema")
 	// ErrInvalidPath: a path is not a valid store path.
 	ErrInvalidPath = errors.New("not a valid store path")
+	// ErrDatabaseChanged: the store database shrank while it was mapped and read.
+	ErrDatabaseChanged = errors.New("store database changed")
 	// ErrNotProfile: a path is not a Nix profile.
 	ErrNotProfile = errors.New("not a nix profile")
 	// ErrNoNix: the nix CLI is not installed.

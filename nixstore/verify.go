@@ -24,7 +24,8 @@ type Verified struct {
 }
 
 // AllPaths lists every valid path of the store, sorted.
-func (n *Native) AllPaths(ctx context.Context) ([]string, error) {
+func (n *Native) AllPaths(ctx context.Context) (_ []string, err error) {
+	defer guard()(&err)
 	out, err := n.paths(ctx, `SELECT path FROM ValidPaths ORDER BY path`)
 	if err != nil {
 		return nil, fmt.Errorf("list store paths: %w", err)
