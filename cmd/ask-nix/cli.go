@@ -60,8 +60,9 @@ func buildID() string {
 	return id
 }
 
-// globals are accepted before or after the subcommand.
-type globals struct {
+// Globals are accepted before or after the subcommand. (Exported so that parse can build a
+// struct type holding it by reflection.)
+type Globals struct {
 	JSON        bool             `help:"Print one JSON object on stdout."`
 	ShowMetrics bool             `help:"Print per-phase timings on stderr."`
 	Debug       bool             `help:"Explain what ask-nix does on stderr (also DEBUG=true)."`
@@ -77,7 +78,7 @@ type globals struct {
 }
 
 type cli struct {
-	globals
+	Globals
 
 	Ask         askCmd         `cmd:"" default:"withargs" hidden:"" help:"Ask in plain words."`
 	Search      searchCmd      `cmd:"" help:"Search packages offline."`
@@ -177,39 +178,6 @@ type exitCode int
 // errUsage is a command line kong could not parse.
 var errUsage = errors.New("usage")
 
-func parse(args []string, stdout, stderr io.Writer) (c *cli, kctx *kong.Context, code int, err error) {
-	c = &cli{}
-	defer func() {
-		if r := recover(); r != nil {
-			ec, ok := r.(exitCode)
-			if !ok {
-				panic(r)
-			}
-			code, err = int(ec), nil
-			if code == 80 {
-				code = 2
-			}
-			kctx = nil
-		}
-	}()
-	k, err := kong.New(c,
-		kong.Name("ask-nix"),
-		kong.Description("Run Nix and NixOS in plain words: ask-nix \"list my generations\"."),
-		kong.Writers(stdout, stderr),
-		kong.Exit(func(code int) { panic(exitCode(code)) }),
-		kong.Vars{"version": versionString()},
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-	)
-	if err != nil {
-		return nil, nil, 1, err
-	}
-	kctx, err = k.Parse(args)
-	if err != nil {
-		return nil, nil, 2, fmt.Errorf("%w: %v", errUsage, err)
-	}
-	return c, kctx, 0, nil
-}
-
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
 	getenv := func(k string) string {
 		for i := len(environ) - 1; i >= 0; i-- {
@@ -233,12 +201,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		writeCompletion(stdout, kctx.Model, c.Completion.Shell)
 		return 0
 	}
-	ui := newUI(c.globals, stdin, stdout, stderr, getenv)
+	ui := newUI(c.Globals, stdin, stdout, stderr, getenv)
 	req, explain, err := buildRequest(c, kctx, args)
 	if err != nil {
 		return ui.fail(err, nil)
 	}
-	o, err := engineOptions(c.globals, environ, getenv, ui.debugf)
+	o, err := engineOptions(c.Globals, environ, getenv, ui.debugf)
 	if err != nil {
 		return ui.fail(err, nil)
 	}
@@ -488,7 +456,7 @@ func positional(args []string) []string {
 }
 
 // engineOptions reads the environment (SPEC §9) into engine options.
-func engineOptions(g globals, environ []string, getenv func(string) string, debugf func(string, ...any)) (engine.Options, error) {
+func engineOptions(g Globals, environ []string, getenv func(string) string, debugf func(string, ...any)) (engine.Options, error) {
 	var o engine.Options
 	store := nixstore.ConfigFromEnv(getenv)
 	home := getenv("HOME")
