@@ -15,8 +15,9 @@
           pname = "ask-nix";
           inherit version vendorHash;
           src = nixpkgs.lib.cleanSource ./.;
-          # ask-nix-policy (the OPA compiler) lives beside ask-nix, where ask-nix looks for it.
-          subPackages = [ "cmd/ask-nix" "cmd/ask-nix-policy" ];
+          # ask-nix-policy (the OPA compiler) and ask-nix-tui (the search screen) live beside
+          # ask-nix, where ask-nix looks for them.
+          subPackages = [ "cmd/ask-nix" "cmd/ask-nix-policy" "cmd/ask-nix-tui" ];
           env.CGO_ENABLED = "0";
           ldflags = [ "-s" "-w" "-X main.version=${version}" "-X main.commit=${self.shortRev or "dirty"}" ];
           # Tests that need a real Nix store skip inside the build sandbox (no nix there);

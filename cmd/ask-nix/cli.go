@@ -223,10 +223,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		req.Confirm = ui.confirm
 	}
 	if c.Search.Interactive && req.Subcommand == "search" {
-		if !ui.interactive() || !isTTY(stdout) {
+		in, _ := stdin.(*os.File)
+		errOut, _ := stderr.(*os.File)
+		if !ui.interactive() || !isTTY(stdout) || in == nil || errOut == nil {
 			return ui.fail(fmt.Errorf("%w: search -i needs a terminal", errUsage), nil)
 		}
-		pkg, err := interactiveSearch(ctx, eng, strings.Join(c.Search.Query, " "), stdin, stdout, !ui.noColor)
+		pkg, err := interactiveSearch(ctx, eng, strings.Join(c.Search.Query, " "), in, stdout.(*os.File), errOut, !ui.noColor)
 		if err != nil || pkg == "" {
 			if err != nil {
 				return ui.fail(err, nil)

@@ -37,9 +37,12 @@ func testBinary(t *testing.T) string {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 			return
 		}
-		// The policy compiler beside it, where ask-nix looks first.
-		if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "ask-nix-policy"), "../ask-nix-policy").CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build ask-nix-policy: %v\n%s", err, out)
+		// The policy compiler and the search screen beside it, where ask-nix looks first.
+		for _, helper := range []string{"ask-nix-policy", "ask-nix-tui"} {
+			if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, helper), "../"+helper).CombinedOutput(); err != nil {
+				binErr = fmt.Errorf("go build %s: %v\n%s", helper, err, out)
+				return
+			}
 		}
 	})
 	if binErr != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/asknix/ask-nix/cmd/internal/tui"
 	"github.com/asknix/ask-nix/engine"
 	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/nixlog"
@@ -27,7 +28,7 @@ import (
 
 // ui renders results and errors in one style: "ask-nix: error: …", "ask-nix: hint: …".
 type ui struct {
-	g              globals
+	g              Globals
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	rawStderr      io.Writer // for the TTY check
@@ -37,7 +38,7 @@ type ui struct {
 	warned         int  // warnings already shown (before a confirmation prompt)
 }
 
-func newUI(g globals, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *ui {
+func newUI(g Globals, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *ui {
 	raw := stderr
 	d := strings.ToLower(getenv("DEBUG"))
 	_, noColor := os.LookupEnv("NO_COLOR")
@@ -169,8 +170,8 @@ func hint(err error) string {
 		return "try 'ask-nix help' for what ask-nix understands"
 	case errors.Is(err, policy.ErrPolicy):
 		return "fix or remove the policy file; 'ask-nix policy test' checks policies"
-	case errors.Is(err, policy.ErrNoHelper):
-		return "install both programs: go install github.com/asknix/ask-nix/cmd/...@latest (or use the flake's package)"
+	case errors.Is(err, policy.ErrNoHelper), errors.Is(err, tui.ErrNoScreen):
+		return "install ask-nix with its helper programs: go install github.com/asknix/ask-nix/cmd/...@latest (or use the flake's package)"
 	}
 	// Errors that know what to do say it (a corrupted path, the network, a permission).
 	var h interface{ Hint() string }

@@ -100,3 +100,37 @@ func TestSearchInteractiveInTmux(t *testing.T) {
 	}
 	t.Fatal("ask-nix did not exit")
 }
+
+// TestSearchInteractiveWithoutScreen: with no ask-nix-tui beside ask-nix or on PATH,
+// `search -i` in a terminal stops with one line saying so, exit 1.
+func TestSearchInteractiveWithoutScreen(t *testing.T) {
+	full := testBinary(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	os.Mkdir(bin, 0o755)
+	for _, p := range []string{"ask-nix", "ask-nix-policy"} {
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(full), p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bin, p), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := filepath.Join(dir, "exit-code")
+	tmux := tmuxSession(t, dir, 200, 30, []string{"HOME=" + dir, "XDG_CACHE_HOME=" + dir + "/cache", "XDG_DATA_HOME=" + dir + "/data",
+		"NIX_STATE_DIR=" + dir + "/var", "PATH=/usr/bin:/bin"}, filepath.Join(bin, "ask-nix")+" search -i; echo $? > "+done+"; sleep 60")
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		b, err := os.ReadFile(done)
+		if err != nil {
+			continue
+		}
+		screen := tmux("capture-pane", "-t", "t", "-p")
+		if code := strings.TrimSpace(string(b)); code != "1" || !strings.Contains(screen, "ask-nix: error: the search screen ask-nix-tui is not installed beside ask-nix or on PATH") ||
+			!strings.Contains(screen, "ask-nix: hint: install ask-nix with its helper programs") {
+			t.Errorf("exit %s, screen:\n%s", code, screen)
+		}
+		return
+	}
+	t.Fatal("ask-nix did not exit")
+}

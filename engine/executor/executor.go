@@ -106,6 +106,18 @@ func Resolve(argv0 string, env []string) (string, error) {
 	return path, nil
 }
 
+// Beside finds one of ask-nix's own programs (ask-nix-policy, ask-nix-tui): next to the
+// running executable first, where a package installs them together, then on PATH.
+func Beside(name string, env []string) (string, error) {
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return Resolve(name, env)
+}
+
 func lookup(env []string, key string) string {
 	for i := len(env) - 1; i >= 0; i-- {
 		if v, ok := strings.CutPrefix(env[i], key+"="); ok {

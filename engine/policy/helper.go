@@ -50,13 +50,7 @@ func (h Helper) path() (string, error) {
 	if h.Path != "" {
 		return h.Path, nil
 	}
-	if exe, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(exe), HelperName)
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	p, err := executor.Resolve(HelperName, os.Environ())
+	p, err := executor.Beside(HelperName, os.Environ())
 	if err != nil {
 		return "", fmt.Errorf("%w (%v)", ErrNoHelper, err)
 	}
