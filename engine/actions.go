@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/asknix/ask-nix/engine/intent"
@@ -365,12 +366,14 @@ func (e *Engine) channelSource(options bool) string {
 // 24.05.7376.b134951a4c9f (stable) or 25.11pre891234.0123456789ab (unstable). A flake
 // build's version carries a date instead of the release's commit count
 // (25.05.20250514.abc1234), which names no release.
-var releaseVersion = regexp.MustCompile(`^([0-9]{2}\.[0-9]{2})(pre)?(\.|)([0-9]{1,7})\.([0-9a-f]{7,40})$`)
+var releaseVersion = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([0-9]{2}\.[0-9]{2})(pre)?(\.|)([0-9]{1,7})\.([0-9a-f]{7,40})$`)
+})
 
 // ReleaseURL is where releases.nixos.org keeps the package set of the NixOS release a
 // system version was built from, or "" when the version names no release.
 func ReleaseURL(version string, options bool) string {
-	m := releaseVersion.FindStringSubmatch(strings.TrimSpace(version))
+	m := releaseVersion().FindStringSubmatch(strings.TrimSpace(version))
 	if m == nil || m[2] == "" && m[3] != "." || m[2] != "" && m[3] != "" {
 		return ""
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -58,10 +59,12 @@ func (e *Engine) lowSpaceWarning(ctx context.Context, profile string) string {
 }
 
 // networkError recognises Nix's messages for a download or connection failure.
-var networkError = regexp.MustCompile(`(?i)unable to download|could not resolve host|couldn't resolve host|connection refused|connection timed out|timeout was reached|network is unreachable|failed to connect|temporary failure in name resolution|HTTP error 5\d\d`)
+var networkError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)unable to download|could not resolve host|couldn't resolve host|connection refused|connection timed out|timeout was reached|network is unreachable|failed to connect|temporary failure in name resolution|HTTP error 5\d\d`)
+})
 
 // IsNetworkError reports whether a command's failure message is the network's fault.
-func IsNetworkError(msg string) bool { return networkError.MatchString(msg) }
+func IsNetworkError(msg string) bool { return networkError().MatchString(msg) }
 
 // NetworkError is a command that kept failing for the network after its retries.
 type NetworkError struct {
@@ -99,7 +102,7 @@ func (e *PermissionError) Error() string { return fmt.Sprintf("%s: %s", e.Cmd, e
 // Hint says exactly what to run.
 func (e *PermissionError) Hint() string { return e.hint }
 
-var quotedPath = regexp.MustCompile(`'(/[^']+)'`)
+var quotedPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`'(/[^']+)'`) })
 
 // permissionHint explains a "Permission denied": join the group that may write the path,
 // or run the request as root.
@@ -108,7 +111,7 @@ func permissionHint(msg string, args []string) string {
 	if len(args) == 0 {
 		rerun = "sudo ask-nix …"
 	}
-	m := quotedPath.FindStringSubmatch(msg)
+	m := quotedPath().FindStringSubmatch(msg)
 	if m == nil {
 		return "run it as root: " + rerun
 	}

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -34,7 +35,7 @@ func (e *Engine) infoDeps() []string {
 	return []string{h.HostPath("/run/current-system"), h.HostPath("/etc/NIXOS"), h.SystemProfile(), filepath.Dir(h.SystemProfile()), h.UserProfile(), h.HostPath("/etc/nixos/flake.lock")}
 }
 
-var revSuffix = regexp.MustCompile(`\.([0-9a-f]{7,40})$`)
+var revSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\.([0-9a-f]{7,40})$`) })
 
 func (e *Engine) info(_ context.Context) (*InfoResult, error) {
 	h := e.o.Host
@@ -56,7 +57,7 @@ func (e *Engine) info(_ context.Context) (*InfoResult, error) {
 				}
 			}
 		}
-		if m := revSuffix.FindStringSubmatch(r.NixOSVersion); m != nil {
+		if m := revSuffix().FindStringSubmatch(r.NixOSVersion); m != nil {
 			r.NixpkgsRevision = m[1]
 		}
 	}

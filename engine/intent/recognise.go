@@ -3,8 +3,10 @@ package intent
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // words are the request's words, in their original case (package attribute names are
@@ -22,14 +24,6 @@ var keywords = []string{
 	"statistics", "errors", "system", "kernel", "channels",
 }
 
-var knownWords = map[string]bool{}
-
-func init() {
-	for _, k := range keywords {
-		knownWords[k] = true
-	}
-}
-
 // typos maps short misspellings a distance rule cannot catch safely.
 var typos = map[string]string{"fnd": "find", "serach": "search", "seach": "search", "instal": "install", "intall": "install",
 	"isntall": "install", "uninstal": "uninstall", "remvoe": "remove", "rmeove": "remove", "gens": "generations",
@@ -40,7 +34,7 @@ func correct(l string) string {
 	if t, ok := typos[l]; ok {
 		return t
 	}
-	if len(l) < 6 || knownWords[l] {
+	if len(l) < 6 || slices.Contains(keywords, l) {
 		return l
 	}
 	for _, k := range keywords {
@@ -258,7 +252,7 @@ func ruleErrors(w words) (string, map[string]any, float64, bool) {
 	return "", nil, 0, false
 }
 
-var genNumber = regexp.MustCompile(`^(?:gen|generation|#)?([0-9]+)$`)
+var genNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:gen|generation|#)?([0-9]+)$`) })
 
 // generationArg finds "generation 12", "gen 12", "#12", "to 12".
 func generationArg(w words) (int, bool) {
@@ -271,7 +265,7 @@ func generationArg(w words) (int, bool) {
 			}
 		}
 		if strings.HasPrefix(l, "#") || strings.HasPrefix(l, "gen") {
-			if m := genNumber.FindStringSubmatch(l); m != nil {
+			if m := genNumber().FindStringSubmatch(l); m != nil {
 				n, _ := strconv.Atoi(m[1])
 				return n, true
 			}
@@ -329,7 +323,7 @@ func ruleDiff(w words) (string, map[string]any, float64, bool) {
 	return "diff", args, 0.88, true
 }
 
-var durationRe = regexp.MustCompile(`^([0-9]+)(d|h|w|m|days?|hours?|weeks?|months?)?$`)
+var durationRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+)(d|h|w|m|days?|hours?|weeks?|months?)?$`) })
 
 // olderThan finds "older than 30 days", "2 weeks", "30d" and returns SPEC's "14d"/"12h".
 func olderThan(w words) (string, bool) {
@@ -341,7 +335,7 @@ func olderThan(w words) (string, bool) {
 		unit := ""
 		if ok && i+1 < len(w.lower) {
 			unit = w.lower[i+1]
-		} else if m := durationRe.FindStringSubmatch(w.lower[i]); m != nil && m[2] != "" {
+		} else if m := durationRe().FindStringSubmatch(w.lower[i]); m != nil && m[2] != "" {
 			n, _ = strconv.Atoi(m[1])
 			unit, ok = m[2], true
 		}

@@ -128,7 +128,7 @@ func NewTracker() *Tracker {
 	return &Tracker{acts: map[uint64]*activity{}, copied: map[uint64]int64{}, builds: map[uint64][4]int64{}, copies: map[uint64][2]int64{}}
 }
 
-var ansi = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
+var ansi = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]") })
 
 // Feed applies one event; it reports whether the visible progress changed.
 func (t *Tracker) Feed(e Event) bool {
@@ -137,7 +137,7 @@ func (t *Tracker) Feed(e Event) bool {
 	before := t.p.summary()
 	switch e.Action {
 	case "start":
-		a := &activity{typ: e.Type, text: ansi.ReplaceAllString(e.Text, "")}
+		a := &activity{typ: e.Type, text: ansi().ReplaceAllString(e.Text, "")}
 		t.acts[e.ID] = a
 		switch e.Type {
 		case actBuild:
@@ -208,7 +208,7 @@ func (t *Tracker) Feed(e Event) bool {
 				t.p.BytesExpected = n
 			}
 		case resBuildLogLine:
-			if line := strings.TrimSpace(ansi.ReplaceAllString(e.strField(0), "")); line != "" {
+			if line := strings.TrimSpace(ansi().ReplaceAllString(e.strField(0), "")); line != "" {
 				t.p.LastLog = line
 			}
 		case resSetPhase:
@@ -220,9 +220,9 @@ func (t *Tracker) Feed(e Event) bool {
 		if e.Level == 0 {
 			msg := e.RawMsg
 			if msg == "" {
-				msg = strings.TrimPrefix(ansi.ReplaceAllString(e.Msg, ""), "error: ")
+				msg = strings.TrimPrefix(ansi().ReplaceAllString(e.Msg, ""), "error: ")
 			}
-			t.p.Errors = append(t.p.Errors, ansi.ReplaceAllString(msg, ""))
+			t.p.Errors = append(t.p.Errors, ansi().ReplaceAllString(msg, ""))
 		}
 	}
 	var bytesDone int64
