@@ -26,9 +26,9 @@ func (w *writer) operand(o operand) {
 	w.b = append(w.b, o.kind)
 	switch o.kind {
 	case 'l':
-		w.int(o.local)
+		w.int(int(o.local))
 	case 's':
-		w.int(o.str)
+		w.int(int(o.str))
 	case 'b':
 		if o.b {
 			w.int(1)
@@ -78,41 +78,42 @@ func (p *Program) MarshalBinary() ([]byte, error) {
 		w.int(len(b.stmts))
 		for i := range b.stmts {
 			s := &b.stmts[i]
+			x := s.more()
 			w.b = append(w.b, byte(s.op))
-			w.int(s.row)
-			w.int(s.file)
+			w.int(int(s.row))
+			w.int(int(s.file))
 			w.operand(s.a)
 			w.operand(s.b)
 			w.operand(s.c)
-			w.int(s.target)
-			w.int(s.key)
-			w.int(s.value)
-			w.int(s.index)
-			w.i64(s.ival)
-			w.int(len(s.args))
-			for _, a := range s.args {
+			w.int(int(s.target))
+			w.int(int(s.key))
+			w.int(int(s.value))
+			w.int(int(s.index))
+			w.i64(x.ival)
+			w.int(len(x.args))
+			for _, a := range x.args {
 				w.operand(a)
 			}
-			w.int(len(s.dargs))
-			for _, x := range s.dargs {
+			w.int(len(x.dargs))
+			for _, x := range x.dargs {
 				w.int(x)
 			}
-			w.int(len(s.path))
-			for _, x := range s.path {
+			w.int(len(x.path))
+			for _, x := range x.path {
 				w.int(x)
 			}
 			switch {
-			case s.fn != nil:
+			case x.fn != nil:
 				w.int(1)
-				w.int(index[s.fn])
-			case s.builtin != nil:
+				w.int(index[x.fn])
+			case x.builtin != nil:
 				w.int(2)
-				w.str(s.builtin.name)
+				w.str(x.builtin.name)
 			default:
 				w.int(0)
 			}
-			w.int(len(s.blocks))
-			for _, sb := range s.blocks {
+			w.int(len(x.blocks))
+			for _, sb := range x.blocks {
 				writeBlock(sb)
 			}
 		}
@@ -142,7 +143,9 @@ func (p *Program) MarshalBinary() ([]byte, error) {
 
 type reader struct {
 	b   []byte
+	all string // the same bytes as one string: strings are cut from it, not copied
 	err error
+	ext []stmtExt // the current chunk statement extensions are cut from
 }
 
 func (r *reader) fail(what string) {
@@ -164,7 +167,7 @@ func (r *reader) i64() int64 {
 
 func (r *reader) int() int {
 	v := r.i64()
-	if v < -1<<31 || v > 1<<31 {
+	if v < -1<<31 || v >= 1<<31 {
 		r.fail("number out of range")
 		return 0
 	}
@@ -187,9 +190,19 @@ func (r *reader) str() string {
 	if r.err != nil {
 		return ""
 	}
-	s := string(r.b[:n])
+	start := len(r.all) - len(r.b)
 	r.b = r.b[n:]
-	return s
+	return r.all[start : start+n]
+}
+
+// newExt stores x in a chunk shared by many statements: one allocation per 128 extensions
+// instead of one each.
+func (r *reader) newExt(x stmtExt) *stmtExt {
+	if len(r.ext) == cap(r.ext) {
+		r.ext = make([]stmtExt, 0, 128)
+	}
+	r.ext = append(r.ext, x)
+	return &r.ext[len(r.ext)-1]
 }
 
 func (r *reader) byte1() byte {
@@ -207,7 +220,8 @@ func Decode(data []byte) (*Program, error) {
 	if len(data) < len(binaryMagic) || string(data[:len(binaryMagic)]) != binaryMagic {
 		return nil, fmt.Errorf("%w: not a compiled plan", ErrCorrupt)
 	}
-	r := &reader{b: data[len(binaryMagic):]}
+	all := string(data)
+	r := &reader{b: data[len(binaryMagic):], all: all}
 	p := &Program{funcs: map[string]*function{}, byPath: map[string]*function{}, plans: map[string]*function{}, regexes: map[string]*regexp.Regexp{}}
 	p.nloc = r.int()
 	if p.nloc < 2 || p.nloc > 1<<20 {
@@ -221,6 +235,7 @@ func Decode(data []byte) (*Program, error) {
 		return i
 	}
 	n := r.count()
+	p.strings = make([]String, 0, n)
 	for i := 0; i < n && r.err == nil; i++ {
 		p.strings = append(p.strings, String(r.str()))
 	}
@@ -251,9 +266,9 @@ func Decode(data []byte) (*Program, error) {
 		o := operand{kind: r.byte1()}
 		switch o.kind {
 		case 'l':
-			o.local = local(r.int())
+			o.local = int32(local(r.int()))
 		case 's':
-			if o.str = r.int(); o.str < 0 || o.str >= len(p.strings) {
+			if o.str = int32(r.int()); o.str < 0 || int(o.str) >= len(p.strings) {
 				r.fail("string out of range")
 			}
 		case 'b':
@@ -281,25 +296,33 @@ func Decode(data []byte) (*Program, error) {
 				r.fail("bad statement")
 				break
 			}
-			s.row, s.file = r.int(), r.int()
+			s.row, s.file = int32(r.int()), int32(r.int())
 			s.a, s.b, s.c = operand1(), operand1(), operand1()
-			s.target, s.key, s.value = local(r.int()), local(r.int()), local(r.int())
-			s.index, s.ival = r.int(), r.i64()
-			na := r.count()
-			for j := 0; j < na && r.err == nil; j++ {
-				s.args = append(s.args, operand1())
-			}
-			na = r.count()
-			for j := 0; j < na && r.err == nil; j++ {
-				s.dargs = append(s.dargs, local(r.int()))
-			}
-			na = r.count()
-			for j := 0; j < na && r.err == nil; j++ {
-				x := r.int()
-				if x < 0 || x >= len(p.strings) {
-					r.fail("string out of range")
+			s.target, s.key, s.value = int32(local(r.int())), int32(local(r.int())), int32(local(r.int()))
+			s.index = int32(r.int())
+			var x stmtExt
+			x.ival = r.i64()
+			if na := r.count(); na > 0 {
+				x.args = make([]operand, 0, na)
+				for j := 0; j < na && r.err == nil; j++ {
+					x.args = append(x.args, operand1())
 				}
-				s.path = append(s.path, x)
+			}
+			if na := r.count(); na > 0 {
+				x.dargs = make([]int, 0, na)
+				for j := 0; j < na && r.err == nil; j++ {
+					x.dargs = append(x.dargs, local(r.int()))
+				}
+			}
+			if na := r.count(); na > 0 {
+				x.path = make([]int, 0, na)
+				for j := 0; j < na && r.err == nil; j++ {
+					i := r.int()
+					if i < 0 || i >= len(p.strings) {
+						r.fail("string out of range")
+					}
+					x.path = append(x.path, i)
+				}
 			}
 			switch r.int() {
 			case 0:
@@ -309,35 +332,40 @@ func Decode(data []byte) (*Program, error) {
 					r.fail("function out of range")
 					break
 				}
-				s.fn = funcs[fi]
+				x.fn = funcs[fi]
 			case 2:
 				name := r.str()
 				bi, ok := builtins[name]
 				if !ok && r.err == nil {
 					r.err = fmt.Errorf("%w: built-in function %s", ErrUnsupported, name)
 				}
-				if ok && bi.arity >= 0 && bi.arity != len(s.args) {
+				if ok && bi.arity >= 0 && bi.arity != len(x.args) {
 					r.fail("wrong number of arguments")
 				}
-				s.builtin = bi
+				x.builtin = bi
 			default:
 				r.fail("bad call")
 			}
-			if s.op == opCall && s.fn == nil && s.builtin == nil {
+			if s.op == opCall && x.fn == nil && x.builtin == nil {
 				r.fail("call without a function")
 			}
-			if s.op == opMakeNumberRef && (s.index < 0 || s.index >= len(p.strings)) {
+			if s.op == opMakeNumberRef && (s.index < 0 || int(s.index) >= len(p.strings)) {
 				r.fail("string out of range")
 			}
-			nb := r.count()
-			for j := 0; j < nb && r.err == nil; j++ {
-				s.blocks = append(s.blocks, readBlock())
+			if nb := r.count(); nb > 0 {
+				x.blocks = make([]*block, 0, nb)
+				for j := 0; j < nb && r.err == nil; j++ {
+					x.blocks = append(x.blocks, readBlock())
+				}
 			}
 			switch s.op {
 			case opScan, opNot, opWith:
-				if len(s.blocks) != 1 {
+				if len(x.blocks) != 1 {
 					r.fail("statement without its block")
 				}
+			}
+			if x.ival != 0 || x.args != nil || x.dargs != nil || x.path != nil || x.fn != nil || x.builtin != nil || x.blocks != nil {
+				s.ext = r.newExt(x)
 			}
 			b.stmts = append(b.stmts, s)
 		}

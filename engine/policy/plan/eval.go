@@ -49,7 +49,7 @@ func (e *evaluator) read(o operand, frame []Value) Value {
 }
 
 func (e *evaluator) location(s *stmt) string {
-	if s.file >= 0 && s.file < len(e.p.files) {
+	if s.file >= 0 && int(s.file) < len(e.p.files) {
 		return fmt.Sprintf("%s:%d", e.p.files[s.file], s.row)
 	}
 	return fmt.Sprintf("line %d", s.row)
@@ -72,23 +72,23 @@ func (e *evaluator) run(b *block, frame []Value) int {
 		case opResultSetAdd:
 			e.results = append(e.results, frame[s.target])
 		case opCall:
-			args := make([]Value, len(s.args))
-			for i, a := range s.args {
+			args := make([]Value, len(s.more().args))
+			for i, a := range s.more().args {
 				args[i] = e.read(a, frame)
 				if args[i] == nil {
 					return 0
 				}
 			}
 			var v Value
-			if s.fn != nil {
-				v = e.call(s.fn, args)
+			if s.more().fn != nil {
+				v = e.call(s.more().fn, args)
 			} else {
 				var err error
-				v, err = s.builtin.fn(e, args)
+				v, err = s.more().builtin.fn(e, args)
 				if err != nil {
 					var h haltError
 					if errors.As(err, &h) {
-						e.fail("%s: %s: %v", e.location(s), s.builtin.name, err)
+						e.fail("%s: %s: %v", e.location(s), s.more().builtin.name, err)
 					}
 					v = nil // as OPA without strict built-in errors: undefined
 				}
@@ -98,8 +98,8 @@ func (e *evaluator) run(b *block, frame []Value) int {
 			}
 			frame[s.target] = v
 		case opCallDynamic:
-			path := make([]string, len(s.args))
-			for i, a := range s.args {
+			path := make([]string, len(s.more().args))
+			for i, a := range s.more().args {
 				str, ok := e.read(a, frame).(String)
 				if !ok {
 					return 0
@@ -110,8 +110,8 @@ func (e *evaluator) run(b *block, frame []Value) int {
 			if !ok {
 				return 0
 			}
-			args := make([]Value, len(s.dargs))
-			for i, l := range s.dargs {
+			args := make([]Value, len(s.more().dargs))
+			for i, l := range s.more().dargs {
 				args[i] = frame[l]
 			}
 			v := e.call(fn, args)
@@ -120,7 +120,7 @@ func (e *evaluator) run(b *block, frame []Value) int {
 			}
 			frame[s.target] = v
 		case opBlock:
-			for _, inner := range s.blocks {
+			for _, inner := range s.more().blocks {
 				if lvl := e.run(inner, frame); lvl == returnLevel {
 					return lvl
 				} else if lvl > 0 {
@@ -128,7 +128,7 @@ func (e *evaluator) run(b *block, frame []Value) int {
 				}
 			}
 		case opBreak:
-			return s.index
+			return int(s.index)
 		case opDot:
 			v := dot(e.read(s.a, frame), e.read(s.b, frame))
 			if v == nil {
@@ -146,7 +146,7 @@ func (e *evaluator) run(b *block, frame []Value) int {
 				return lvl
 			}
 		case opNot:
-			switch lvl := e.run(s.blocks[0], frame); {
+			switch lvl := e.run(s.more().blocks[0], frame); {
 			case lvl == returnLevel:
 				return lvl
 			case lvl == done:
@@ -155,7 +155,7 @@ func (e *evaluator) run(b *block, frame []Value) int {
 				return lvl - 1
 			}
 		case opAssignInt, opMakeNumberInt:
-			frame[s.target] = Number(fmt.Sprint(s.ival))
+			frame[s.target] = Number(fmt.Sprint(s.more().ival))
 		case opAssignVar:
 			frame[s.target] = e.read(s.a, frame)
 		case opAssignVarOnce:
@@ -243,12 +243,12 @@ func (e *evaluator) run(b *block, frame []Value) int {
 			savedMemo := e.memo
 			e.memo = map[*function]Value{}
 			v := e.read(s.c, frame)
-			if len(s.path) == 0 {
+			if len(s.more().path) == 0 {
 				frame[s.target] = v
 			} else {
-				frame[s.target] = upsert(saved, s.path, e.p.strings, v)
+				frame[s.target] = upsert(saved, s.more().path, e.p.strings, v)
 			}
-			lvl := e.run(s.blocks[0], frame)
+			lvl := e.run(s.more().blocks[0], frame)
 			frame[s.target] = saved
 			e.memo = savedMemo
 			switch {
@@ -269,7 +269,7 @@ func (e *evaluator) run(b *block, frame []Value) int {
 // scan iterates arrays (index, element), objects (key, value) and sets (element,
 // element); a scalar has nothing to iterate.
 func (e *evaluator) scan(s *stmt, frame []Value) int {
-	body := s.blocks[0]
+	body := s.more().blocks[0]
 	step := func(k, v Value) (int, bool) {
 		frame[s.key], frame[s.value] = k, v
 		switch lvl := e.run(body, frame); {

@@ -77,25 +77,51 @@ var opcodes = map[string]opcode{
 // operand is a local, a string constant or a boolean constant.
 type operand struct {
 	kind  uint8 // 'l', 's', 'b'
-	local int
-	str   int
 	b     bool
+	local int32
+	str   int32
 }
 
+// stmt is one statement. A plan holds a thousand or more, decoded by every ask-nix process
+// that evaluates a policy, so the fields most statements lack live in ext (nil for most):
+// 72 bytes a statement instead of 248 (RATIONALE, "Start-up is page faults").
 type stmt struct {
 	op                 opcode
 	a, b, c            operand // source/key/value, a/b
-	target, key, value int     // locals
-	index              int     // break index, string index, int value, func index
-	ival               int64
-	blocks             []*block
-	args               []operand
-	dargs              []int
-	path               []int
-	fn                 *function
-	builtin            *builtinFn
-	row                int
-	file               int
+	target, key, value int32   // locals
+	index              int32   // break index, string index
+	row, file          int32
+	ext                *stmtExt
+}
+
+// stmtExt holds what calls, blocks, with and number statements add.
+type stmtExt struct {
+	ival    int64
+	blocks  []*block
+	args    []operand
+	dargs   []int
+	path    []int
+	fn      *function
+	builtin *builtinFn
+}
+
+// noExt is what more returns for a statement without ext; it is never written.
+var noExt stmtExt
+
+// more reads s's extension (empty when it has none).
+func (s *stmt) more() *stmtExt {
+	if s.ext != nil {
+		return s.ext
+	}
+	return &noExt
+}
+
+// x is s's extension for writing, made on first use.
+func (s *stmt) x() *stmtExt {
+	if s.ext == nil {
+		s.ext = &stmtExt{}
+	}
+	return s.ext
 }
 
 type block struct{ stmts []stmt }
@@ -262,6 +288,10 @@ func (l *loader) local(i int) int {
 	return i
 }
 
+// loc is local for the int32 fields of a statement. A number beyond int32 makes l.max,
+// and so the plan's count of locals, too large: the plan is refused.
+func (l *loader) loc(i int) int32 { return int32(l.local(i)) }
+
 func (l *loader) blocks(raw []rawBlock) ([]*block, error) {
 	out := make([]*block, len(raw))
 	for i := range raw {
@@ -285,13 +315,13 @@ func (l *loader) operand(raw json.RawMessage) (operand, error) {
 		if err := json.Unmarshal(o.Value, &n); err != nil || n < 0 {
 			return operand{}, fmt.Errorf("operand: bad local %s", o.Value)
 		}
-		return operand{kind: 'l', local: l.local(n)}, nil
+		return operand{kind: 'l', local: l.loc(n)}, nil
 	case "string_index":
 		var n int
 		if err := json.Unmarshal(o.Value, &n); err != nil || n < 0 || n >= len(l.p.strings) {
 			return operand{}, fmt.Errorf("operand: bad string index %s", o.Value)
 		}
-		return operand{kind: 's', str: n}, nil
+		return operand{kind: 's', str: int32(n)}, nil
 	case "bool":
 		var b bool
 		if err := json.Unmarshal(o.Value, &b); err != nil {
@@ -313,7 +343,7 @@ func (l *loader) block(raw *rawBlock) (*block, error) {
 		if err := json.Unmarshal(rs.Stmt, &r); err != nil {
 			return nil, fmt.Errorf("%s: %w", rs.Type, err)
 		}
-		s := stmt{op: op, row: r.Row, file: r.File}
+		s := stmt{op: op, row: int32(r.Row), file: int32(r.File)}
 		var err error
 		opnd := func(raw json.RawMessage) operand {
 			if err != nil {
@@ -341,23 +371,23 @@ func (l *loader) block(raw *rawBlock) (*block, error) {
 			if e := json.Unmarshal(r.Source, &src); e != nil {
 				return nil, fmt.Errorf("%s: source: %w", rs.Type, e)
 			}
-			s.a = operand{kind: 'l', local: l.local(src)}
+			s.a = operand{kind: 'l', local: l.loc(src)}
 		case opCall:
 			var args []json.RawMessage
 			if e := json.Unmarshal(r.Args, &args); e != nil && r.Args != nil {
 				return nil, fmt.Errorf("%s: args: %w", rs.Type, e)
 			}
 			for _, a := range args {
-				s.args = append(s.args, opnd(a))
+				s.x().args = append(s.x().args, opnd(a))
 			}
-			s.target = l.local(r.Result)
+			s.target = l.loc(r.Result)
 			if fn, ok := l.p.funcs[r.Func]; ok {
-				s.fn = fn
+				s.x().fn = fn
 			} else if bi, ok := builtins[r.Func]; ok {
 				if bi.arity >= 0 && bi.arity != len(args) {
 					return nil, fmt.Errorf("%s: %s takes %d arguments, not %d", rs.Type, r.Func, bi.arity, len(args))
 				}
-				s.builtin = bi
+				s.x().builtin = bi
 			} else {
 				return nil, fmt.Errorf("%w: function %s", ErrUnsupported, r.Func)
 			}
@@ -371,22 +401,25 @@ func (l *loader) block(raw *rawBlock) (*block, error) {
 				return nil, fmt.Errorf("%s: path: %w", rs.Type, e)
 			}
 			for _, a := range args {
-				s.dargs = append(s.dargs, l.local(a))
+				s.x().dargs = append(s.x().dargs, l.local(a))
 			}
 			for _, p := range path {
-				s.args = append(s.args, opnd(p))
+				s.x().args = append(s.x().args, opnd(p))
 			}
-			s.target = l.local(r.Result)
+			s.target = l.loc(r.Result)
 		case opBlock:
 			for i := range r.Blocks {
-				s.blocks = append(s.blocks, sub(&r.Blocks[i]))
+				s.x().blocks = append(s.x().blocks, sub(&r.Blocks[i]))
 			}
 		case opBreak:
-			s.index = r.Index
+			if r.Index < 0 || r.Index > 1<<20 {
+				return nil, fmt.Errorf("%s: bad index %d", rs.Type, r.Index)
+			}
+			s.index = int32(r.Index)
 		case opDot:
-			s.a, s.b, s.target = opnd(r.Source), opnd(r.Key), l.local(r.Target)
+			s.a, s.b, s.target = opnd(r.Source), opnd(r.Key), l.loc(r.Target)
 		case opLen:
-			s.a, s.target = opnd(r.Source), l.local(r.Target)
+			s.a, s.target = opnd(r.Source), l.loc(r.Target)
 		case opScan:
 			var src int
 			if e := json.Unmarshal(r.Source, &src); e != nil {
@@ -399,11 +432,11 @@ func (l *loader) block(raw *rawBlock) (*block, error) {
 			if e := json.Unmarshal(r.Value, &v); e != nil {
 				return nil, fmt.Errorf("%s: value: %w", rs.Type, e)
 			}
-			s.a = operand{kind: 'l', local: l.local(src)}
-			s.key, s.value = l.local(k), l.local(v)
-			s.blocks = []*block{sub(r.Block)}
+			s.a = operand{kind: 'l', local: l.loc(src)}
+			s.key, s.value = l.loc(k), l.loc(v)
+			s.x().blocks = []*block{sub(r.Block)}
 		case opNot:
-			s.blocks = []*block{sub(r.Block)}
+			s.x().blocks = []*block{sub(r.Block)}
 		case opAssignInt, opMakeNumberInt:
 			var x struct {
 				Value int64 `json:"value"`
@@ -411,16 +444,16 @@ func (l *loader) block(raw *rawBlock) (*block, error) {
 			if e := json.Unmarshal(rs.Stmt, &x); e != nil {
 				return nil, fmt.Errorf("%s: %w", rs.Type, e)
 			}
-			s.ival, s.target = x.Value, l.local(r.Target)
+			s.x().ival, s.target = x.Value, l.loc(r.Target)
 		case opAssignVar, opAssignVarOnce:
-			s.a, s.target = opnd(r.Source), l.local(r.Target)
+			s.a, s.target = opnd(r.Source), l.loc(r.Target)
 		case opResetLocal, opMakeNull, opMakeArray, opMakeObject, opMakeSet:
-			s.target = l.local(r.Target)
+			s.target = l.loc(r.Target)
 		case opMakeNumberRef:
 			if r.RefIndex < 0 || r.RefIndex >= len(l.p.strings) {
 				return nil, fmt.Errorf("%s: bad string index %d", rs.Type, r.RefIndex)
 			}
-			s.index, s.target = r.RefIndex, l.local(r.Target)
+			s.index, s.target = int32(r.RefIndex), l.loc(r.Target)
 		case opEqual, opNotEqual:
 			s.a, s.b = opnd(r.A), opnd(r.B)
 		case opIsArray, opIsObject, opIsSet:
@@ -430,11 +463,11 @@ func (l *loader) block(raw *rawBlock) (*block, error) {
 			if e := json.Unmarshal(r.Source, &src); e != nil {
 				return nil, fmt.Errorf("%s: source: %w", rs.Type, e)
 			}
-			s.a = operand{kind: 'l', local: l.local(src)}
+			s.a = operand{kind: 'l', local: l.loc(src)}
 		case opArrayAppend:
-			s.c, s.target = opnd(r.Value), l.local(r.Array)
+			s.c, s.target = opnd(r.Value), l.loc(r.Array)
 		case opObjectInsert, opObjectInsertOnce:
-			s.b, s.c, s.target = opnd(r.Key), opnd(r.Value), l.local(r.Object)
+			s.b, s.c, s.target = opnd(r.Key), opnd(r.Value), l.loc(r.Object)
 		case opObjectMerge:
 			var a, b int
 			if e := json.Unmarshal(r.A, &a); e != nil {
@@ -443,26 +476,26 @@ func (l *loader) block(raw *rawBlock) (*block, error) {
 			if e := json.Unmarshal(r.B, &b); e != nil {
 				return nil, fmt.Errorf("%s: b: %w", rs.Type, e)
 			}
-			s.key, s.value, s.target = l.local(a), l.local(b), l.local(r.Target)
+			s.key, s.value, s.target = l.loc(a), l.loc(b), l.loc(r.Target)
 		case opSetAdd:
-			s.c, s.target = opnd(r.Value), l.local(r.Set)
+			s.c, s.target = opnd(r.Value), l.loc(r.Set)
 		case opWith:
-			if e := json.Unmarshal(r.Path, &s.path); e != nil && r.Path != nil {
+			if e := json.Unmarshal(r.Path, &s.x().path); e != nil && r.Path != nil {
 				return nil, fmt.Errorf("%s: path: %w", rs.Type, e)
 			}
-			for _, i := range s.path {
+			for _, i := range s.more().path {
 				if i < 0 || i >= len(l.p.strings) {
 					return nil, fmt.Errorf("%s: bad string index %d", rs.Type, i)
 				}
 			}
-			s.target, s.c = l.local(r.Local), opnd(r.Value)
-			s.blocks = []*block{sub(r.Block)}
+			s.target, s.c = l.loc(r.Local), opnd(r.Value)
+			s.x().blocks = []*block{sub(r.Block)}
 		case opResultSetAdd:
 			var v int
 			if e := json.Unmarshal(r.Value, &v); e != nil {
 				return nil, fmt.Errorf("%s: value: %w", rs.Type, e)
 			}
-			s.target = l.local(v)
+			s.target = l.loc(v)
 		}
 		if err != nil {
 			return nil, err
