@@ -309,7 +309,11 @@ func printSources(w io.Writer, inputs []engine.FlakeInput, channels []engine.Cha
 }
 
 func (u *ui) text(result any) {
-	w := tabwriter.NewWriter(u.stdout, 0, 4, 2, ' ', 0)
+	// One write for the whole table: tabwriter writes each line on its own, a system call
+	// each (110 generations: ~2 ms here).
+	out := bufio.NewWriterSize(u.stdout, 64<<10)
+	defer out.Flush()
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	defer w.Flush()
 	switch r := result.(type) {
 	case *nixstore.Profile:

@@ -136,6 +136,46 @@ type Cmd struct {
 	Stderr io.Writer // nil: captured, its last line goes into the error
 	// FullEnv passes Env unchanged (the nix CLI backend: NIX_* overrides of tests).
 	FullEnv bool
+	// ExtraFiles become descriptors 3, 4, … of the program (Start only).
+	ExtraFiles []*os.File
+}
+
+// Started is a program Start started.
+type Started struct {
+	cmd   *exec.Cmd
+	argv0 string
+}
+
+// Wait waits for the program to end.
+func (s *Started) Wait() error {
+	if err := s.cmd.Wait(); err != nil {
+		return fmt.Errorf("%s: %w", s.argv0, err)
+	}
+	return nil
+}
+
+// Start starts c without waiting for it, for a program that works beside ask-nix (the
+// search screen): c's Stdin, Stdout and Stderr are the program's, and its ExtraFiles.
+func Start(ctx context.Context, c Cmd) (*Started, error) {
+	if len(c.Argv) == 0 {
+		return nil, fmt.Errorf("%w: an empty command", ErrRefused)
+	}
+	prog, err := Resolve(c.Argv[0], c.Env)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, prog, c.Argv[1:]...)
+	cmd.Args[0] = c.Argv[0]
+	cmd.Env = c.Env
+	if !c.FullEnv {
+		cmd.Env = MinimalEnv(c.Env)
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, c.Stdout, c.Stderr
+	cmd.ExtraFiles = c.ExtraFiles
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", c.Argv[0], err)
+	}
+	return &Started{cmd: cmd, argv0: c.Argv[0]}, nil
 }
 
 // Run runs c and returns its captured stdout.

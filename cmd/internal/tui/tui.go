@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 
 	"github.com/asknix/ask-nix/engine/executor"
 )
@@ -71,22 +70,20 @@ func Run(ctx context.Context, initial string, color bool, stdin, stdout, stderr 
 	if !color {
 		args = append(args, "--no-color")
 	}
-	cmd := exec.CommandContext(ctx, prog, args...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
-	cmd.ExtraFiles = []*os.File{reqW, respR} // 3 and 4 in the screen
-	err = cmd.Start()
+	screen, err := executor.Start(ctx, executor.Cmd{Argv: append([]string{prog}, args...), Env: os.Environ(), FullEnv: true,
+		Stdin: stdin, Stdout: stdout, Stderr: stderr, ExtraFiles: []*os.File{reqW, respR}}) // 3 and 4 in the screen
 	reqW.Close()
 	respR.Close()
 	if err != nil {
 		reqR.Close()
 		respW.Close()
-		return "", fmt.Errorf("start %s: %w", Name, err)
+		return "", err
 	}
 	install, serveErr := Serve(ctx, reqR, respW, search)
 	reqR.Close()
 	respW.Close()
-	if err := cmd.Wait(); err != nil && ctx.Err() == nil {
-		return "", fmt.Errorf("%s: %w", Name, err)
+	if err := screen.Wait(); err != nil && ctx.Err() == nil {
+		return "", err
 	}
 	if serveErr != nil {
 		return "", serveErr

@@ -1,0 +1,46 @@
+package executor_test
+
+import (
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/asknix/ask-nix/engine/executor"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv("ASKNIX_EXECUTOR_CHILD") == "1" {
+		// The started program: echo descriptor 3 onto descriptor 4.
+		b, _ := io.ReadAll(os.NewFile(3, "in"))
+		os.NewFile(4, "out").Write(append([]byte("child: "), b...))
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestStartPassesExtraFiles: Start runs the program without waiting, with its extra files
+// as descriptors 3 and 4; Wait reports how it ended; a shell is refused as by Run.
+func TestStartPassesExtraFiles(t *testing.T) {
+	inR, inW, _ := os.Pipe()
+	outR, outW, _ := os.Pipe()
+	s, err := executor.Start(t.Context(), executor.Cmd{Argv: []string{os.Args[0]}, Env: append(os.Environ(), "ASKNIX_EXECUTOR_CHILD=1"),
+		FullEnv: true, ExtraFiles: []*os.File{inR, outW}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inR.Close()
+	outW.Close()
+	inW.WriteString("hello")
+	inW.Close()
+	got, _ := io.ReadAll(outR)
+	if err := s.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "child: hello" {
+		t.Fatalf("the program answered %q", got)
+	}
+	if _, err := executor.Start(t.Context(), executor.Cmd{Argv: []string{"sh", "-c", "true"}}); err == nil || !strings.Contains(err.Error(), "never run") {
+		t.Fatalf("Start(sh) = %v, want a refusal", err)
+	}
+}
