@@ -18,6 +18,12 @@ import (
 // TestPrunedParseMatchesFull holds the two to the same results and messages.
 func parse(args []string, stdout, stderr io.Writer) (c *cli, kctx *kong.Context, code int, err error) {
 	c = &cli{}
+	if onlyVersion(args) {
+		// What kong's version flag does (TestPrunedParseMatchesFull compares), without
+		// building a model: this is ask-nix's start-up floor.
+		fmt.Fprintln(stdout, versionString())
+		return nil, nil, 0, nil
+	}
 	if name, ok := commandField(args); ok {
 		t := reflect.TypeFor[cli]()
 		fields := []string{"Globals"}
@@ -90,15 +96,41 @@ func commandField(args []string) (string, bool) {
 	return "", version
 }
 
-// globalTakesValue reports whether --name is a global flag followed by its value.
-func globalTakesValue(name string) bool {
+// onlyVersion reports whether args are --version and boolean global flags only.
+func onlyVersion(args []string) bool {
+	version := false
+	for _, a := range args {
+		name, ok := strings.CutPrefix(a, "--")
+		if !ok || strings.Contains(name, "=") {
+			return false
+		}
+		if name == "version" {
+			version = true
+			continue
+		}
+		f, ok := globalField(name)
+		if !ok || f.Type.Kind() != reflect.Bool {
+			return false
+		}
+	}
+	return version
+}
+
+// globalField is the global flag --name.
+func globalField(name string) (reflect.StructField, bool) {
 	t := reflect.TypeFor[Globals]()
 	for i := range t.NumField() {
 		if f := t.Field(i); kongName(f) == name {
-			return f.Type.Kind() != reflect.Bool && f.Type != reflect.TypeFor[kong.VersionFlag]()
+			return f, true
 		}
 	}
-	return false
+	return reflect.StructField{}, false
+}
+
+// globalTakesValue reports whether --name is a global flag followed by its value.
+func globalTakesValue(name string) bool {
+	f, ok := globalField(name)
+	return ok && f.Type.Kind() != reflect.Bool && f.Type != reflect.TypeFor[kong.VersionFlag]()
 }
 
 // kongName is kong's name for a command or flag field: its name tag, or the field name in

@@ -44,7 +44,8 @@ func comparePrunedWithFull(t *testing.T, args []string) {
 
 func TestPrunedParseMatchesFull(t *testing.T) {
 	for _, line := range []string{
-		"--version", "--version generations", "generations --version", "--json --version",
+		"--version", "--version --version", "--json --version --debug", "--version --profile x", "--version --json=true",
+		"--version -q", "--quiet --version", "--version generations", "generations --version", "--json --version",
 		"generations", "generations --no-sizes --profile user", "--profile system generations --json",
 		"--profile=generations generations", "--profile generations", "--config generations info",
 		"path-info -S /nix/store/x /nix/store/y", "path-info", "path-info --closure-size -q /x",
