@@ -13,9 +13,9 @@ import (
 // largest part of a read-only request's start-up after the Go runtime (~4,000 allocations,
 // ~130 fresh pages here), so when the command line names its command, kong sees only the
 // global flags and that command: a struct type made of those two fields of cli by
-// reflection, copied back into the cli after parsing. Help, completion and a --version
-// without a command get the whole model; so does anything parse cannot place.
-// TestPrunedParseMatchesFull holds the two to the same results and messages.
+// reflection, copied back into the cli after parsing. --version with only boolean flags is
+// answered without a model; help, completion and anything parse cannot place get the whole
+// model. TestPrunedParseMatchesFull holds them all to the same results and messages.
 func parse(args []string, stdout, stderr io.Writer) (c *cli, kctx *kong.Context, code int, err error) {
 	c = &cli{}
 	if onlyVersion(args) {

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 
 	"github.com/asknix/ask-nix/engine/executor"
 )
@@ -82,11 +83,12 @@ func Run(ctx context.Context, initial string, color bool, stdin, stdout, stderr 
 	install, serveErr := Serve(ctx, reqR, respW, search)
 	reqR.Close()
 	respW.Close()
-	if err := screen.Wait(); err != nil && ctx.Err() == nil {
-		return "", err
-	}
-	if serveErr != nil {
-		return "", serveErr
+	waitErr := screen.Wait()
+	switch {
+	case serveErr != nil:
+		return "", serveErr // the cause; the screen then ends for want of answers
+	case waitErr != nil && ctx.Err() == nil:
+		return "", waitErr
 	}
 	return install, nil
 }
@@ -114,8 +116,8 @@ func Serve(ctx context.Context, requests io.Reader, answers io.Writer, search Se
 			a.Results = rs
 		}
 		if err := enc.Encode(a); err != nil {
-			if errors.Is(err, os.ErrClosed) || errors.Is(err, io.ErrClosedPipe) {
-				break
+			if errors.Is(err, os.ErrClosed) || errors.Is(err, io.ErrClosedPipe) || errors.Is(err, syscall.EPIPE) {
+				break // the screen ended (esc) while a query was in flight: no one to answer
 			}
 			return "", fmt.Errorf("answer %s: %w", Name, err)
 		}

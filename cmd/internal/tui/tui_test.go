@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -86,4 +87,26 @@ func FuzzServe(f *testing.F) {
 			t.Fatalf("choice %q from %q", install, in)
 		}
 	})
+}
+
+// TestServeEndsWhenTheScreenLeaves: the screen may quit (esc) with a query in flight; the
+// answer then has no reader, and that ends the conversation without an error.
+func TestServeEndsWhenTheScreenLeaves(t *testing.T) {
+	reqR, reqW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ansR, ansW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ansR.Close() // the screen is gone
+	reqW.WriteString(`{"query":"x"}` + "\n")
+	reqW.Close()
+	install, err := Serve(t.Context(), reqR, ansW, func(context.Context, string) ([]Result, error) {
+		return []Result{{Attr: "x"}}, nil
+	})
+	if err != nil || install != "" {
+		t.Fatalf("Serve = %q, %v; want a quiet end", install, err)
+	}
 }
