@@ -9,15 +9,15 @@
       forAll = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
       version = "0.1.0";
       # .ci/run recomputes this (go mod vendor, then nix hash path) and fails on a mismatch.
-      vendorHash = "sha256-Yg7ykrsTW1JGk4jZPUv+ubE/CHtRJ19FCFtGFZga4MU=";
+      vendorHash = "sha256-G8zS19e9oQlxIYsfku4X3EbrFg8DroiT6bkFP/DDAsA=";
       mkAskNix = pkgs:
         (pkgs.buildGoModule.override { go = pkgs.go_1_26; }) {
           pname = "ask-nix";
           inherit version vendorHash;
           src = nixpkgs.lib.cleanSource ./.;
-          # ask-nix-policy (the OPA compiler) and ask-nix-tui (the search screen) live beside
-          # ask-nix, where ask-nix looks for them.
-          subPackages = [ "cmd/ask-nix" "cmd/ask-nix-policy" "cmd/ask-nix-tui" ];
+          # ask-nix-policy (the OPA compiler), ask-nix-tui (the search screen) and ask-nix-index
+          # (index update) live beside ask-nix, where ask-nix looks for them.
+          subPackages = [ "cmd/ask-nix" "cmd/ask-nix-policy" "cmd/ask-nix-tui" "cmd/ask-nix-index" ];
           env.CGO_ENABLED = "0";
           ldflags = [ "-s" "-w" "-X main.version=${version}" "-X main.commit=${self.shortRev or "dirty"}" ];
           # Tests that need a real Nix store skip inside the build sandbox (no nix there);

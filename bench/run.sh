@@ -13,6 +13,7 @@ export NIX_STORE_DIR=$out/store NIX_STATE_DIR=$out/var NIX_LOG_DIR=$out/log
 export NIX_CONFIG=$'substituters =\nexperimental-features = nix-command\nbuild-users-group =\nmax-jobs = 2'
 CGO_ENABLED=0 go build -o "$out/ask-nix" ./cmd/ask-nix   # with the real HOME and Go caches
 CGO_ENABLED=0 go build -o "$out/ask-nix-policy" ./cmd/ask-nix-policy   # beside it, where ask-nix looks
+CGO_ENABLED=0 go build -o "$out/ask-nix-index" ./cmd/ask-nix-index     # index update runs it
 export GOCACHE=$(go env GOCACHE) GOMODCACHE=$(go env GOMODCACHE) # kept when HOME moves below
 export XDG_RUNTIME_DIR=$out/run XDG_CACHE_HOME=$out/cache XDG_STATE_HOME=$out/state HOME=$out/home
 mkdir -p "$XDG_RUNTIME_DIR" "$HOME"

@@ -109,7 +109,7 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 		if len(paths) == 0 {
 			return nil, fmt.Errorf("%w: no place for the user's index (set HOME or XDG_DATA_HOME)", ErrInvalidArgument)
 		}
-		res, err := search.Update(ctx, search.UpdateOptions{From: from, To: paths[0], Progress: e.o.Progress, Now: e.o.Now, Options: opts})
+		res, err := e.updateIndex(ctx, from, paths[0], opts)
 		if err != nil {
 			return nil, err
 		}

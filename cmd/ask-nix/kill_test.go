@@ -37,8 +37,8 @@ func testBinary(t *testing.T) string {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 			return
 		}
-		// The policy compiler and the search screen beside it, where ask-nix looks first.
-		for _, helper := range []string{"ask-nix-policy", "ask-nix-tui"} {
+		// The helper programs beside it, where ask-nix looks first.
+		for _, helper := range []string{"ask-nix-policy", "ask-nix-tui", "ask-nix-index"} {
 			if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, helper), "../"+helper).CombinedOutput(); err != nil {
 				binErr = fmt.Errorf("go build %s: %v\n%s", helper, err, out)
 				return

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/asknix/ask-nix/engine/policy/compiler"
 	"github.com/asknix/ask-nix/engine/rules/rulestest"
+	"github.com/asknix/ask-nix/engine/search/ingest"
 	"github.com/asknix/ask-nix/nixstore/nixtest"
 )
 
@@ -26,6 +28,9 @@ func TestMain(m *testing.M) {
 		},
 		"ask-nix-policy": func() {
 			os.Exit(compiler.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		},
+		"ask-nix-index": func() {
+			os.Exit(ingest.Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 		},
 	})
 }
@@ -141,12 +146,35 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"cmpjson":    cmpJSON,
-			"freshstore": freshStore,
-			"jsonfield":  jsonField,
-			"linkto":     linkTo,
+			"bigpackages": bigPackages,
+			"cmpjson":     cmpJSON,
+			"freshstore":  freshStore,
+			"jsonfield":   jsonField,
+			"linkto":      linkTo,
 		},
 	})
+}
+
+// bigpackages FILE N: a channel packages.json of N packages (N=10000 is ~1.4 MB: enough
+// for index update to report progress, which it does per MiB read).
+func bigPackages(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: bigpackages FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil {
+		ts.Fatalf("bigpackages: %v", err)
+	}
+	var b strings.Builder
+	b.WriteString(`{"version":2,"packages":{`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"pkg%d":{"pname":"pkg%d","version":"1.%d","meta":{"description":"Package number %d of a set made for the progress test"}}`, i, i, i, i)
+	}
+	b.WriteString("}}")
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
 }
 
 // cmpjson A B: the two files hold equal JSON values.

@@ -12,7 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
 	"github.com/asknix/ask-nix/cmd/internal/tui"
@@ -34,8 +35,9 @@ type ui struct {
 	rawStderr      io.Writer // for the TTY check
 	debug          bool
 	noColor        bool
-	statusShown    bool // a progress status line is on the terminal
-	warned         int  // warnings already shown (before a confirmation prompt)
+	statusShown    bool     // a progress status line is on the terminal
+	bars           []func() // end the progress bars shown
+	warned         int      // warnings already shown (before a confirmation prompt)
 }
 
 func newUI(g Globals, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *ui {
@@ -67,6 +69,10 @@ func termWidth(v any) int {
 
 // clearStatus removes a progress status line before anything else is printed.
 func (u *ui) clearStatus() {
+	for _, end := range u.bars {
+		end()
+	}
+	u.bars = nil
 	if u.statusShown {
 		fmt.Fprint(u.rawStderr, "\r\x1b[K")
 		u.statusShown = false
@@ -99,17 +105,31 @@ func (u *ui) progress(unit string) func(done, total int64) {
 			enc.Encode(map[string]any{"progress": map[string]any{"done": done, "total": total, "unit": unit}})
 		}
 	case isTTY(u.rawStderr) && !u.g.Quiet:
-		var bar *progressbar.ProgressBar
+		var bar *mpb.Bar
 		return func(done, total int64) {
 			if bar == nil {
-				desc := "reading"
+				desc := "reading "
+				counters := decor.Counters(decor.SizeB1024(0), "% .1f / % .1f")
 				if unit != "bytes" {
-					desc = "checking " + unit
+					desc, counters = "checking "+unit+" ", decor.CountersNoUnit("%d / %d")
 				}
-				bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(u.rawStderr), progressbar.OptionShowBytes(unit == "bytes"),
-					progressbar.OptionShowCount(), progressbar.OptionSetDescription(desc), progressbar.OptionClearOnFinish(), progressbar.OptionEnableColorCodes(!u.noColor))
+				p := mpb.New(mpb.WithOutput(u.rawStderr), mpb.WithWidth(40))
+				bar = p.New(total, mpb.BarStyle(), mpb.BarRemoveOnComplete(),
+					mpb.PrependDecorators(decor.Name(desc), counters), mpb.AppendDecorators(decor.Percentage(decor.WCSyncSpace)))
+				u.bars = append(u.bars, func() { // ends the bar before anything else is printed
+					if !bar.Completed() {
+						bar.Abort(true)
+					}
+					p.Wait()
+				})
 			}
-			bar.Set64(done)
+			if total > 0 {
+				bar.SetTotal(total, false)
+			}
+			bar.SetCurrent(done)
+			if total > 0 && done >= total {
+				bar.SetTotal(total, true)
+			}
 		}
 	}
 	return nil
@@ -170,7 +190,7 @@ func hint(err error) string {
 		return "try 'ask-nix help' for what ask-nix understands"
 	case errors.Is(err, policy.ErrPolicy):
 		return "fix or remove the policy file; 'ask-nix policy test' checks policies"
-	case errors.Is(err, policy.ErrNoHelper), errors.Is(err, tui.ErrNoScreen):
+	case errors.Is(err, policy.ErrNoHelper), errors.Is(err, tui.ErrNoScreen), errors.Is(err, engine.ErrNoIndexHelper):
 		return "install ask-nix with its helper programs: go install github.com/asknix/ask-nix/cmd/...@latest (or use the flake's package)"
 	}
 	// Errors that know what to do say it (a corrupted path, the network, a permission).

@@ -1,12 +1,11 @@
-// Package search owns the package index (SPEC §5): reading the package sets Nix publishes
-// (the channel's packages.json.br, plain or zstd JSON of that shape, `nix search --json`,
-// `nix-env -qaP --json --meta`), the compact index format, the embedded default index,
-// and ranking queries against it.
+// Package search owns the package index (SPEC §5): the compact index format, the embedded
+// default index, NixOS options, and ranking queries against them. Reading the package
+// sets Nix publishes into an index is engine/search/ingest, run as its own program.
 //
 // An index file is text: a header line, then one line per package with tab-separated
-// fields. Opening one maps it into memory and records where each field starts; strings
-// handed out point into the mapping, so opening costs one pass over the bytes and no
-// per-package allocation.
+// fields. Opening one maps it into memory and records where each line starts; strings
+// handed out point into the mapping, so opening costs one pass over the bytes and one
+// offset per package.
 package search
 
 import (

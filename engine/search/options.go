@@ -1,17 +1,26 @@
 package search
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-
-	json "github.com/goccy/go-json"
 )
 
 // Options are NixOS options, kept in the same index format as packages: Attr is the option
 // name, Pname the module it belongs to (nginx for services.nginx.*), Version its type,
 // Category its default as Nix shows it, Family how many options the module has.
+
+// ErrBadInput marks package or option data ask-nix cannot read.
+var ErrBadInput = errors.New("unreadable package data")
+
+// UpdateResult is what `index update --json` prints.
+type UpdateResult struct {
+	Index   Meta    `json:"index"`
+	Seconds float64 `json:"seconds"`
+}
 
 // OptionResult is one hit of `search --options` (SPEC §5).
 type OptionResult struct {

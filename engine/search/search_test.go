@@ -37,27 +37,6 @@ func TestEmbeddedIndexSearch(t *testing.T) {
 	}
 }
 
-func TestParseShapes(t *testing.T) {
-	for name, in := range map[string]string{
-		"channel":    `{"version":2,"packages":{"hello":{"name":"hello-2.12","pname":"hello","version":"2.12","system":"x86_64-linux","outputs":["out"],"meta":{"description":"A program"}}}}`,
-		"nix-env":    `{"nixpkgs.hello":{"name":"hello-2.12","pname":"hello","version":"2.12","outputs":{"out":null},"meta":{"description":"A program"}}}`,
-		"nix search": `{"legacyPackages.x86_64-linux.hello":{"pname":"hello","version":"2.12","description":"A program"}}`,
-	} {
-		pkgs, err := Parse(strings.NewReader(in))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if len(pkgs) != 1 || pkgs[0].Attr != "hello" || pkgs[0].Pname != "hello" || pkgs[0].Version != "2.12" || pkgs[0].Description != "A program" {
-			t.Errorf("%s: %+v", name, pkgs)
-		}
-	}
-	for _, bad := range []string{``, `[]`, `{"packages":{}}`, `{"packages":{"x":5}}`, `{"a":`} {
-		if _, err := Parse(strings.NewReader(bad)); !errors.Is(err, ErrBadInput) {
-			t.Errorf("%q: got %v, want ErrBadInput", bad, err)
-		}
-	}
-}
-
 func TestRoundTrip(t *testing.T) {
 	pkgs := []Package{{Attr: "a", Pname: "a", Version: "1", Description: "x\ty"},
 		{Attr: "b.c", Pname: "c", Version: "2", Description: "ünïcode", Maintainers: 3, Family: 2, Category: "tools/misc"}}
@@ -116,17 +95,6 @@ func TestEmbeddedCacheFile(t *testing.T) {
 	if c, err := Open(nil, dir); err != nil || c.Len() != a.Len() {
 		t.Fatalf("after corruption: %v", err)
 	}
-}
-
-func FuzzParse(f *testing.F) {
-	f.Add(`{"version":2,"packages":{"hello":{"pname":"hello","version":"1","meta":{"description":"d"}}}}`)
-	f.Add(`{"x":{"pname":"p","description":"d"}}`)
-	f.Fuzz(func(t *testing.T, s string) {
-		pkgs, err := Parse(strings.NewReader(s))
-		if err == nil && len(pkgs) == 0 {
-			t.Fatal("no error and no packages")
-		}
-	})
 }
 
 func BenchmarkSearch(b *testing.B) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/asknix/ask-nix/engine/search"
+	"github.com/asknix/ask-nix/engine/search/ingest"
 )
 
 func main() {
@@ -41,11 +42,11 @@ func run(in, out, source, date string, options bool) error {
 		return err
 	}
 	defer f.Close()
-	r, err := search.Decompress(f, in)
+	r, err := ingest.Decompress(f, in)
 	if err != nil {
 		return err
 	}
-	parse := search.Parse
+	parse := ingest.Parse
 	if options {
 		parse = search.ParseOptions
 	}

@@ -1,9 +1,13 @@
-package search
+// Package ingest owns reading package sets into ask-nix's index: Nix's JSON shapes
+// (packages.json.br of a channel, nix-env -qa --json, nix search --json), compressed or
+// not, from a file or a download. It runs in its own program, ask-nix-index, so that
+// ask-nix does not link the HTTP and TLS stack, brotli and goccy/go-json: together they cost
+// every ask-nix start ~3.5 ms here (RATIONALE, "Start-up is page faults").
+package ingest
 
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	json "github.com/goccy/go-json"
 	"io"
@@ -12,10 +16,9 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/zstd"
-)
 
-// ErrBadInput marks package data ask-nix cannot read.
-var ErrBadInput = errors.New("unreadable package data")
+	"github.com/asknix/ask-nix/engine/search"
+)
 
 // Decompress recognises zstd and plain JSON by their first bytes and brotli (which has no
 // magic number) by the file name or by elimination.
@@ -34,7 +37,7 @@ func Decompress(r io.Reader, name string) (io.Reader, error) {
 	case strings.HasSuffix(name, ".br") || len(head) > 0:
 		return ahead(brotli.NewReader(br)), nil
 	}
-	return nil, fmt.Errorf("%w: empty input", ErrBadInput)
+	return nil, fmt.Errorf("%w: empty input", search.ErrBadInput)
 }
 
 // ahead decompresses on its own goroutine, so that decompression and JSON decoding share
@@ -103,12 +106,12 @@ func category(position, attr string) string {
 // Parse reads a package set: the channel's {"version": 2, "packages": {ATTR: …}},
 // `nix-env -qaP --json --meta` ({ATTR: {name, pname, version, meta}}) or
 // `nix search --json` ({ATTRPATH: {pname, version, description}}).
-func Parse(r io.Reader) ([]Package, error) {
+func Parse(r io.Reader) ([]search.Package, error) {
 	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '{'); err != nil {
 		return nil, err
 	}
-	var out []Package
+	var out []search.Package
 	for dec.More() {
 		key, err := stringToken(dec)
 		if err != nil {
@@ -118,7 +121,7 @@ func Parse(r io.Reader) ([]Package, error) {
 		case "version":
 			var v json.RawMessage
 			if err := dec.Decode(&v); err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
+				return nil, fmt.Errorf("%w: %v", search.ErrBadInput, err)
 			}
 			continue
 		case "packages":
@@ -151,9 +154,9 @@ func Parse(r io.Reader) ([]Package, error) {
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no packages", ErrBadInput)
+		return nil, fmt.Errorf("%w: no packages", search.ErrBadInput)
 	}
-	slices.SortFunc(out, func(a, b Package) int { return strings.Compare(a.Attr, b.Attr) })
+	slices.SortFunc(out, func(a, b search.Package) int { return strings.Compare(a.Attr, b.Attr) })
 	addFamilies(out)
 	return out, nil
 }
@@ -161,7 +164,7 @@ func Parse(r io.Reader) ([]Package, error) {
 // addFamilies counts, for each top-level attribute, the attributes whose name extends it
 // (postgresql: postgresql_16, postgresqlPackages…; grafana: grafana-loki…): large families
 // belong to widely used software.
-func addFamilies(pkgs []Package) {
+func addFamilies(pkgs []search.Package) {
 	var names []string
 	for _, p := range pkgs {
 		names = append(names, strings.ToLower(p.Attr))
@@ -181,10 +184,10 @@ func addFamilies(pkgs []Package) {
 	}
 }
 
-func decodePackage(dec *json.Decoder, attr string) (Package, error) {
+func decodePackage(dec *json.Decoder, attr string) (search.Package, error) {
 	var rp rawPackage
 	if err := dec.Decode(&rp); err != nil {
-		return Package{}, fmt.Errorf("%w: package %q: %v", ErrBadInput, attr, err)
+		return search.Package{}, fmt.Errorf("%w: package %q: %v", search.ErrBadInput, attr, err)
 	}
 	// `nix search --json` keys are "legacyPackages.x86_64-linux.NAME".
 	for _, pre := range []string{"legacyPackages.", "packages."} {
@@ -195,7 +198,7 @@ func decodePackage(dec *json.Decoder, attr string) (Package, error) {
 		}
 	}
 	attr = strings.TrimPrefix(attr, "nixpkgs.")
-	p := Package{Attr: attr, Pname: rp.Pname, Version: rp.Version, Description: rp.Description}
+	p := search.Package{Attr: attr, Pname: rp.Pname, Version: rp.Version, Description: rp.Description}
 	if m := rp.Meta; m != nil {
 		if p.Description == "" {
 			p.Description = m.Description
@@ -208,7 +211,7 @@ func decodePackage(dec *json.Decoder, attr string) (Package, error) {
 	}
 	p.Description = strings.Join(strings.Fields(p.Description), " ")
 	if attr == "" {
-		return Package{}, fmt.Errorf("%w: a package with an empty attribute name", ErrBadInput)
+		return search.Package{}, fmt.Errorf("%w: a package with an empty attribute name", search.ErrBadInput)
 	}
 	return p, nil
 }
@@ -216,10 +219,10 @@ func decodePackage(dec *json.Decoder, attr string) (Package, error) {
 func expectDelim(dec *json.Decoder, want json.Delim) error {
 	tok, err := dec.Token()
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadInput, err)
+		return fmt.Errorf("%w: %v", search.ErrBadInput, err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != want {
-		return fmt.Errorf("%w: expected %q, found %v", ErrBadInput, want, tok)
+		return fmt.Errorf("%w: expected %q, found %v", search.ErrBadInput, want, tok)
 	}
 	return nil
 }
@@ -227,11 +230,11 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 func stringToken(dec *json.Decoder) (string, error) {
 	tok, err := dec.Token()
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrBadInput, err)
+		return "", fmt.Errorf("%w: %v", search.ErrBadInput, err)
 	}
 	s, ok := tok.(string)
 	if !ok {
-		return "", fmt.Errorf("%w: expected a key, found %v", ErrBadInput, tok)
+		return "", fmt.Errorf("%w: expected a key, found %v", search.ErrBadInput, tok)
 	}
 	return s, nil
 }

@@ -1,4 +1,4 @@
-package search
+package ingest
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/asknix/ask-nix/engine/search"
 )
 
 const small = `{"version":2,"packages":{
@@ -24,9 +26,9 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
-func openIndex(t *testing.T, path string) *Index {
+func openIndex(t *testing.T, path string) *search.Index {
 	t.Helper()
-	idx, err := Open([]string{path}, "")
+	idx, err := search.Open([]string{path}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package search
+package ingest
 
 import (
 	"bufio"
@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/asknix/ask-nix/engine/search"
 )
 
 // UpdateOptions configure Update.
@@ -24,23 +26,17 @@ type UpdateOptions struct {
 	Options  bool // the source is NixOS's options.json
 }
 
-// UpdateResult is what `index update --json` prints.
-type UpdateResult struct {
-	Index   Meta    `json:"index"`
-	Seconds float64 `json:"seconds"`
-}
-
 // Update reads a package set from o.From and writes it as an index to o.To. The new index
 // is written beside the old one and renamed over it, so a failure at any point (bad
 // input, a download that times out, a full disk) leaves the previous index working.
-func Update(ctx context.Context, o UpdateOptions) (UpdateResult, error) {
+func Update(ctx context.Context, o UpdateOptions) (search.UpdateResult, error) {
 	start := time.Now()
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	src, total, date, err := openSource(ctx, o)
 	if err != nil {
-		return UpdateResult{}, err
+		return search.UpdateResult{}, err
 	}
 	defer src.Close()
 	r := io.Reader(src)
@@ -49,38 +45,38 @@ func Update(ctx context.Context, o UpdateOptions) (UpdateResult, error) {
 	}
 	dec, err := Decompress(r, o.From)
 	if err != nil {
-		return UpdateResult{}, err
+		return search.UpdateResult{}, err
 	}
 	if c, ok := dec.(io.Closer); ok {
 		defer c.Close()
 	}
 	parse := Parse
 	if o.Options {
-		parse = ParseOptions
+		parse = search.ParseOptions
 	}
 	pkgs, err := parse(dec)
 	if err != nil {
-		return UpdateResult{}, fmt.Errorf("%s: %w", o.From, err)
+		return search.UpdateResult{}, fmt.Errorf("%s: %w", o.From, err)
 	}
 	if date.IsZero() {
 		date = o.Now()
 	}
-	meta := Meta{Source: o.From, Date: date.UTC().Truncate(time.Second), Packages: len(pkgs), Path: o.To}
+	meta := search.Meta{Source: o.From, Date: date.UTC().Truncate(time.Second), Packages: len(pkgs), Path: o.To}
 	if err := os.MkdirAll(filepath.Dir(o.To), 0o755); err != nil {
-		return UpdateResult{}, fmt.Errorf("write index: %w", err)
+		return search.UpdateResult{}, fmt.Errorf("write index: %w", err)
 	}
 	f, err := os.CreateTemp(filepath.Dir(o.To), "."+filepath.Base(o.To)+".*")
 	if err != nil {
-		return UpdateResult{}, fmt.Errorf("write index: %w", err)
+		return search.UpdateResult{}, fmt.Errorf("write index: %w", err)
 	}
 	tmp := f.Name()
-	fail := func(err error) (UpdateResult, error) {
+	fail := func(err error) (search.UpdateResult, error) {
 		f.Close()
 		os.Remove(tmp)
-		return UpdateResult{}, fmt.Errorf("write index %s: %w", o.To, err)
+		return search.UpdateResult{}, fmt.Errorf("write index %s: %w", o.To, err)
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := Write(bw, meta, pkgs); err != nil {
+	if err := search.Write(bw, meta, pkgs); err != nil {
 		return fail(err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -98,7 +94,7 @@ func Update(ctx context.Context, o UpdateOptions) (UpdateResult, error) {
 	if err := os.Rename(tmp, o.To); err != nil {
 		return fail(err)
 	}
-	return UpdateResult{Index: meta, Seconds: time.Since(start).Seconds()}, nil
+	return search.UpdateResult{Index: meta, Seconds: time.Since(start).Seconds()}, nil
 }
 
 func openSource(ctx context.Context, o UpdateOptions) (io.ReadCloser, int64, time.Time, error) {
