@@ -99,39 +99,22 @@ func openMode(ctx context.Context, cfg Config, mode string) (*Native, error) {
 	return &Native{cfg: cfg, db: db, q: nix_v10.New(db), mode: mode}, nil
 }
 
-// checkSchema makes sure the tables and columns ask-nix reads are there. It is also the
-// first read, so it is where a database that cannot be read fails.
+// checkSchema makes sure the tables and columns ask-nix reads are there: one statement
+// naming all of them, which SQLite refuses to prepare if one is missing ("no such
+// column"). It is also the first read, so it is where a database that cannot be read fails.
 func checkSchema(ctx context.Context, db *sql.DB) (err error) {
 	defer guard()(&err)
-	want := map[string][]string{
-		"ValidPaths": {"id", "path", "hash", "registrationTime", "deriver", "narSize", "ultimate", "sigs", "ca"},
-		"Refs":       {"referrer", "reference"},
+	const q = `SELECT v.id, v.path, v.hash, v.registrationTime, v.deriver, v.narSize, v.ultimate, v.sigs, v.ca,
+  r.referrer, r.reference FROM ValidPaths v, Refs r LIMIT 0`
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		if m := err.Error(); strings.Contains(m, "no such column") || strings.Contains(m, "no such table") {
+			return fmt.Errorf("%w: %v", ErrUnknownSchema, err)
+		}
+		return err
 	}
-	for table, cols := range want {
-		rows, err := db.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
-		if err != nil {
-			return err
-		}
-		have := map[string]bool{}
-		for rows.Next() {
-			var name string
-			if err := rows.Scan(&name); err != nil {
-				rows.Close()
-				return err
-			}
-			have[name] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, c := range cols {
-			if !have[c] {
-				return fmt.Errorf("%w: table %s has no column %s", ErrUnknownSchema, table, c)
-			}
-		}
-	}
-	return nil
+	rows.Close()
+	return rows.Err()
 }
 
 // Name implements Backend.

@@ -2,6 +2,7 @@ package nixstore_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -640,5 +641,28 @@ func TestDatabaseIsMapped(t *testing.T) {
 	defer n.Close()
 	if got := n.MmapSize(t.Context()); got <= 0 {
 		t.Fatalf("mmap_size = %d, want the database mapped", got)
+	}
+}
+
+// TestMissingColumnRefused: a database whose tables lack a column ask-nix reads is an
+// unknown schema, whatever its schema file says.
+func TestMissingColumnRefused(t *testing.T) {
+	f := need(t)
+	dir := t.TempDir()
+	cfg := nixstore.Config{StoreDir: f.store.Config.StoreDir, StateDir: dir}
+	os.MkdirAll(filepath.Join(dir, "db"), 0o755)
+	data, _ := os.ReadFile(f.store.Config.DBPath())
+	os.WriteFile(cfg.DBPath(), data, 0o644)
+	db, err := sql.Open("sqlite", cfg.DBPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA journal_mode=DELETE; ALTER TABLE ValidPaths DROP COLUMN ca`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = nixstore.OpenNative(context.Background(), cfg)
+	if !errors.Is(err, nixstore.ErrUnknownSchema) || !strings.Contains(err.Error(), "ca") {
+		t.Fatalf("got %v, want ErrUnknownSchema naming the column", err)
 	}
 }
