@@ -37,7 +37,7 @@ func (e *Engine) updateIndex(ctx context.Context, from, to string, options bool)
 		argv = append(argv, "--now", e.o.Now().Format(time.RFC3339Nano))
 	}
 	lines := &helperLines{progress: e.o.Progress}
-	out, err := executor.Run(ctx, executor.Cmd{Argv: argv, Env: e.o.NixEnv, FullEnv: true, Stderr: lines})
+	out, err := executor.Run(ctx, executor.Cmd{Argv: argv, Env: e.o.NixEnv, FullEnv: true, Stderr: lines, Interrupt: true})
 	if err != nil {
 		if ctx.Err() != nil {
 			return res, ctx.Err()

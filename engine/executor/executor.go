@@ -14,6 +14,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // ErrNotFound: the program is not on PATH.
@@ -138,6 +140,15 @@ type Cmd struct {
 	FullEnv bool
 	// ExtraFiles become descriptors 3, 4, … of the program (Start only).
 	ExtraFiles []*os.File
+	// Interrupt: when ctx ends, the program gets SIGTERM and time to finish what it is
+	// writing (ask-nix's own helpers), instead of SIGKILL; SIGKILL follows after a while.
+	Interrupt bool
+}
+
+// interruptible makes cmd end with SIGTERM, then SIGKILL after ten seconds.
+func interruptible(cmd *exec.Cmd) {
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
 }
 
 // Started is a program Start started.
@@ -166,6 +177,9 @@ func Start(ctx context.Context, c Cmd) (*Started, error) {
 	}
 	cmd := exec.CommandContext(ctx, prog, c.Argv[1:]...)
 	cmd.Args[0] = c.Argv[0]
+	if c.Interrupt {
+		interruptible(cmd)
+	}
 	cmd.Env = c.Env
 	if !c.FullEnv {
 		cmd.Env = MinimalEnv(c.Env)
@@ -189,6 +203,9 @@ func Run(ctx context.Context, c Cmd) ([]byte, error) {
 	}
 	cmd := exec.CommandContext(ctx, prog, c.Argv[1:]...)
 	cmd.Args[0] = c.Argv[0]
+	if c.Interrupt {
+		interruptible(cmd)
+	}
 	if c.FullEnv {
 		cmd.Env = c.Env
 	} else {

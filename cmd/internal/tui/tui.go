@@ -72,7 +72,7 @@ func Run(ctx context.Context, initial string, color bool, stdin, stdout, stderr 
 		args = append(args, "--no-color")
 	}
 	screen, err := executor.Start(ctx, executor.Cmd{Argv: append([]string{prog}, args...), Env: os.Environ(), FullEnv: true,
-		Stdin: stdin, Stdout: stdout, Stderr: stderr, ExtraFiles: []*os.File{reqW, respR}}) // 3 and 4 in the screen
+		Stdin: stdin, Stdout: stdout, Stderr: stderr, ExtraFiles: []*os.File{reqW, respR}, Interrupt: true}) // 3 and 4 in the screen
 	reqW.Close()
 	respR.Close()
 	if err != nil {

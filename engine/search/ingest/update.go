@@ -58,6 +58,9 @@ func Update(ctx context.Context, o UpdateOptions) (search.UpdateResult, error) {
 	if err != nil {
 		return search.UpdateResult{}, fmt.Errorf("%s: %w", o.From, err)
 	}
+	if err := ctx.Err(); err != nil {
+		return search.UpdateResult{}, err // interrupted while reading: write nothing
+	}
 	if date.IsZero() {
 		date = o.Now()
 	}

@@ -128,3 +128,17 @@ func TestUpdateUnwritableDestination(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestUpdateInterruptedWritesNothing: an update whose context ended while it read (ask-nix
+// was interrupted and sent ask-nix-index SIGTERM) writes no index and no temporary file.
+func TestUpdateInterruptedWritesNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	if _, err := Update(ctx, UpdateOptions{From: writeFile(t, "packages.json", small), To: filepath.Join(dir, "index")}); err == nil {
+		t.Fatal("an interrupted update succeeded")
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("an interrupted update left %v", left)
+	}
+}
