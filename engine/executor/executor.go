@@ -108,7 +108,7 @@ func Resolve(argv0 string, env []string) (string, error) {
 	return path, nil
 }
 
-// Beside finds one of ask-nix's own programs (ask-nix-policy, ask-nix-tui): next to the
+// Beside finds one of ask-nix's helper programs (ask-nix-policy, -tui, -index): next to the
 // running executable first, where a package installs them together, then on PATH.
 func Beside(name string, env []string) (string, error) {
 	if exe, err := os.Executable(); err == nil {
