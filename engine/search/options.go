@@ -31,19 +31,28 @@ type OptionResult struct {
 	Score       float64 `json:"score"`
 }
 
-type rawOption struct {
+// RawOption is one entry of NixOS's options.json.
+type RawOption struct {
 	Description json.RawMessage `json:"description"`
 	Type        string          `json:"type"`
 	Default     json.RawMessage `json:"default"`
 	Loc         []string        `json:"loc"`
 }
 
-// ParseOptions reads NixOS's options.json ({NAME: {description, type, default, loc, …}}).
+// ParseOptions reads NixOS's options.json ({NAME: {description, type, default, loc, …}})
+// with encoding/json: the running system's file, indexed once per system version.
+// `index update --options` decodes with goccy/go-json instead (engine/search/ingest) and
+// shares Options.
 func ParseOptions(r io.Reader) ([]Package, error) {
-	var raw map[string]rawOption
+	var raw map[string]RawOption
 	if err := json.NewDecoder(r).Decode(&raw); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
 	}
+	return Options(raw)
+}
+
+// Options turns decoded options into index entries, sorted, with their module families.
+func Options(raw map[string]RawOption) ([]Package, error) {
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("%w: no options", ErrBadInput)
 	}

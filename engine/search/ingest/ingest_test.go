@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -38,4 +39,22 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("no error and no packages")
 		}
 	})
+}
+
+// TestParseOptionsMatchesSearch: the goccy decoder of index update --options gives what
+// search's encoding/json one gives (it indexes the running system's options.json).
+func TestParseOptionsMatchesSearch(t *testing.T) {
+	in := `{"services.nginx.enable":{"description":{"_type":"mdDoc","text":"Whether to  enable nginx."},"type":"boolean","default":{"_type":"literalExpression","text":"false"},"loc":["services","nginx","enable"]},
+"services.nginx.package":{"description":"The package.","type":"package","default":null,"loc":["services","nginx","package"]},
+"boot.loader.grub.enable":{"description":"GRUB.","type":"boolean","default":true}}`
+	a, err1 := ParseOptions(strings.NewReader(in))
+	b, err2 := search.ParseOptions(strings.NewReader(in))
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) || len(a) != 3 || a[2].Family != 2 {
+		t.Fatalf("goccy: %+v %v\nencoding/json: %+v %v", a, err1, b, err2)
+	}
+	for _, bad := range []string{``, `{}`, `[1]`, `{"x":{"type":1}}`} {
+		if _, err := ParseOptions(strings.NewReader(bad)); !errors.Is(err, search.ErrBadInput) {
+			t.Errorf("%q: %v, want ErrBadInput", bad, err)
+		}
+	}
 }

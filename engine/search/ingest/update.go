@@ -52,7 +52,7 @@ func Update(ctx context.Context, o UpdateOptions) (search.UpdateResult, error) {
 	}
 	parse := Parse
 	if o.Options {
-		parse = search.ParseOptions
+		parse = ParseOptions
 	}
 	pkgs, err := parse(dec)
 	if err != nil {

@@ -48,7 +48,7 @@ func run(in, out, source, date string, options bool) error {
 	}
 	parse := ingest.Parse
 	if options {
-		parse = search.ParseOptions
+		parse = ingest.ParseOptions
 	}
 	pkgs, err := parse(r)
 	if err != nil {
