@@ -38,6 +38,7 @@ func (e *Engine) updateIndex(ctx context.Context, from, to string, options bool)
 	}
 	lines := &helperLines{progress: e.o.Progress}
 	out, err := executor.Run(ctx, executor.Cmd{Argv: argv, Env: e.o.NixEnv, FullEnv: true, Stderr: lines, Interrupt: true})
+	lines.Close()
 	if err != nil {
 		if ctx.Err() != nil {
 			return res, ctx.Err()
@@ -72,6 +73,15 @@ func (h *helperLines) Write(p []byte) (int, error) {
 		h.partial = h.partial[i+1:]
 	}
 	return len(p), nil
+}
+
+// Close reads a last line that has no newline.
+func (h *helperLines) Close() error {
+	if len(h.partial) > 0 {
+		h.line(string(h.partial))
+		h.partial = nil
+	}
+	return nil
 }
 
 func (h *helperLines) line(l string) {

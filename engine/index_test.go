@@ -23,6 +23,13 @@ func TestHelperLines(t *testing.T) {
 			t.Errorf("chunks of %d: last line %q", chunk, h.last)
 		}
 	}
+	// A last line without its newline (the helper died mid-line) still counts.
+	h := &helperLines{}
+	h.Write([]byte("progress 1 2\npanic: boom"))
+	h.Close()
+	if h.last != "panic: boom" {
+		t.Errorf("unterminated last line: %q", h.last)
+	}
 }
 
 func FuzzHelperLines(f *testing.F) {

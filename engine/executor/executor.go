@@ -138,7 +138,7 @@ type Cmd struct {
 	Stderr io.Writer // nil: captured, its last line goes into the error
 	// FullEnv passes Env unchanged (the nix CLI backend: NIX_* overrides of tests).
 	FullEnv bool
-	// ExtraFiles become descriptors 3, 4, … of the program (Start only).
+	// ExtraFiles become descriptors 3, 4, … of the program.
 	ExtraFiles []*os.File
 	// Interrupt: when ctx ends, the program gets SIGTERM and time to finish what it is
 	// writing (ask-nix's own helpers), instead of SIGKILL; SIGKILL follows after a while.
@@ -165,9 +165,9 @@ func (s *Started) Wait() error {
 	return nil
 }
 
-// Start starts c without waiting for it, for a program that works beside ask-nix (the
-// search screen): c's Stdin, Stdout and Stderr are the program's, and its ExtraFiles.
-func Start(ctx context.Context, c Cmd) (*Started, error) {
+// command resolves c's program (refusing shells) and builds its exec.Cmd: argv, the
+// environment, the end on cancellation and the standard streams as given.
+func command(ctx context.Context, c Cmd) (*exec.Cmd, error) {
 	if len(c.Argv) == 0 {
 		return nil, fmt.Errorf("%w: an empty command", ErrRefused)
 	}
@@ -186,6 +186,16 @@ func Start(ctx context.Context, c Cmd) (*Started, error) {
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, c.Stdout, c.Stderr
 	cmd.ExtraFiles = c.ExtraFiles
+	return cmd, nil
+}
+
+// Start starts c without waiting for it, for a program that works beside ask-nix (the
+// search screen): c's Stdin, Stdout and Stderr are the program's, and its ExtraFiles.
+func Start(ctx context.Context, c Cmd) (*Started, error) {
+	cmd, err := command(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", c.Argv[0], err)
 	}
@@ -194,31 +204,16 @@ func Start(ctx context.Context, c Cmd) (*Started, error) {
 
 // Run runs c and returns its captured stdout.
 func Run(ctx context.Context, c Cmd) ([]byte, error) {
-	if len(c.Argv) == 0 {
-		return nil, fmt.Errorf("%w: an empty command", ErrRefused)
-	}
-	prog, err := Resolve(c.Argv[0], c.Env)
+	cmd, err := command(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, prog, c.Argv[1:]...)
-	cmd.Args[0] = c.Argv[0]
-	if c.Interrupt {
-		interruptible(cmd)
-	}
-	if c.FullEnv {
-		cmd.Env = c.Env
-	} else {
-		cmd.Env = MinimalEnv(c.Env)
-	}
-	cmd.Stdin = c.Stdin
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if c.Stdout != nil {
-		cmd.Stdout = c.Stdout
+	if c.Stdout == nil {
+		cmd.Stdout = &stdout
 	}
-	if c.Stderr != nil {
-		cmd.Stderr = c.Stderr
+	if c.Stderr == nil {
+		cmd.Stderr = &stderr
 	}
 	if err := cmd.Run(); err != nil {
 		msg := lastLine(stderr.String())
