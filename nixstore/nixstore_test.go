@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -371,13 +370,26 @@ func TestCLIBackendAgreesWithNative(t *testing.T) {
 	}
 }
 
-func TestUnknownSchemaRefused(t *testing.T) {
-	f := need(t)
+// copyDatabase is a state directory of its own holding a copy of f's store database.
+func copyDatabase(t *testing.T, f *fixture) nixstore.Config {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := nixstore.Config{StoreDir: f.store.Config.StoreDir, StateDir: dir}
-	os.MkdirAll(filepath.Join(dir, "db"), 0o755)
-	data, _ := os.ReadFile(f.store.Config.DBPath())
-	os.WriteFile(cfg.DBPath(), data, 0o644)
+	data, err := os.ReadFile(f.store.Config.DBPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "db"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg.DBPath(), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestUnknownSchemaRefused(t *testing.T) {
+	cfg := copyDatabase(t, need(t))
 	os.WriteFile(cfg.SchemaPath(), []byte("11"), 0o644)
 	if _, err := nixstore.OpenNative(context.Background(), cfg); !errors.Is(err, nixstore.ErrUnknownSchema) {
 		t.Fatalf("schema 11: got %v, want ErrUnknownSchema", err)
@@ -396,22 +408,13 @@ func TestUnknownSchemaRefused(t *testing.T) {
 // root-owned WAL database with no -wal/-shm files, the case where nix itself fails.
 func TestNonRootReadsWALDatabase(t *testing.T) {
 	f := need(t)
-	if os.Getuid() != 0 {
-		t.Skip("needs root to switch to nobody")
-	}
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Skip("setpriv not installed")
-	}
+	nixtest.RequireNobody(t)
 	// A root-owned copy of the state directory, checkpointed as Nix leaves it: no -wal/-shm.
 	state := filepath.Join(f.store.Dir, "nobody-state")
 	f.store.Run(t, "cp", "-a", f.store.Config.StateDir, state)
 	defer os.RemoveAll(state)
 	db := filepath.Join(state, "db", "db.sqlite")
-	if out, err := exec.Command("sqlite3", db, "PRAGMA wal_checkpoint(TRUNCATE);").CombinedOutput(); err != nil {
-		t.Fatalf("checkpoint: %v %s", err, out)
-	}
-	os.Remove(db + "-wal")
-	os.Remove(db + "-shm")
+	nixtest.Checkpoint(t, db)
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if _, err := os.Stat(db + suffix); err == nil {
 			t.Fatalf("%s%s exists; the test needs it absent", db, suffix)
@@ -433,7 +436,7 @@ func TestNonRootReadsWALDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.Remove(bin)
-	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-test.run=^TestNobodyHelper$", "-test.v")
+	cmd := nixtest.AsNobody(bin, "-test.run=^TestNobodyHelper$", "-test.v")
 	cmd.Env = append(os.Environ(), "ASKNIX_TEST_HELPER=1",
 		"NIX_STORE_DIR="+f.store.Config.StoreDir, "NIX_STATE_DIR="+state,
 		"ASKNIX_WANT_PATH="+f.pkgs[0], "HOME=/nonexistent")
@@ -647,12 +650,7 @@ func TestDatabaseIsMapped(t *testing.T) {
 // TestMissingColumnRefused: a database whose tables lack a column ask-nix reads is an
 // unknown schema, whatever its schema file says.
 func TestMissingColumnRefused(t *testing.T) {
-	f := need(t)
-	dir := t.TempDir()
-	cfg := nixstore.Config{StoreDir: f.store.Config.StoreDir, StateDir: dir}
-	os.MkdirAll(filepath.Join(dir, "db"), 0o755)
-	data, _ := os.ReadFile(f.store.Config.DBPath())
-	os.WriteFile(cfg.DBPath(), data, 0o644)
+	cfg := copyDatabase(t, need(t))
 	db, err := sql.Open("sqlite", cfg.DBPath())
 	if err != nil {
 		t.Fatal(err)

@@ -60,6 +60,22 @@ let mk = name: derivation {
 }; in { slow1 = mk "slow1-1.0"; slow2 = mk "slow2-1.0"; slow3 = mk "slow3-1.0"; slow4 = mk "slow4-1.0"; }
 `
 
+// slowHome is a HOME under dir whose nixpkgs (~/.nix-defexpr/nixpkgs) is slowPkgs with
+// builds that take seconds each.
+func slowHome(t *testing.T, dir, seconds string) string {
+	t.Helper()
+	home := filepath.Join(dir, "home")
+	nixpkgs := filepath.Join(home, ".nix-defexpr", "nixpkgs")
+	if err := os.MkdirAll(nixpkgs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	expr := strings.ReplaceAll(slowPkgs, "sleep 0.4", "sleep "+seconds)
+	if err := os.WriteFile(filepath.Join(nixpkgs, "default.nix"), []byte(expr), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return home
+}
+
 // TestKillLeavesConsistentProfile interrupts install, rollback and cleanup at several
 // points — SIGINT (ask-nix stops its child and exits 130) and SIGKILL of the whole process
 // group (as a power cut would) — and checks after each that the profile is consistent:
@@ -70,11 +86,7 @@ func TestKillLeavesConsistentProfile(t *testing.T) {
 	bin := testBinary(t)
 	dir := t.TempDir()
 	s := nixtest.NewStore(t, dir)
-	home := filepath.Join(dir, "home")
-	if err := os.MkdirAll(filepath.Join(home, ".nix-defexpr", "nixpkgs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(home, ".nix-defexpr", "nixpkgs", "default.nix"), []byte(slowPkgs), 0o644)
+	home := slowHome(t, dir, "0.4")
 	prof := filepath.Join(dir, "profiles", "profile")
 	for _, p := range s.Build(t, `[ (pkg "base-1.0" []) (pkg "base-1.1" []) (pkg "base-1.2" []) ]`) {
 		s.SetProfile(t, prof, p)

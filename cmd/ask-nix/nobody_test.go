@@ -16,12 +16,7 @@ import (
 // Its answers must equal nix's own, read as root.
 func TestNobodyReadsRootDatabase(t *testing.T) {
 	nixtest.Require(t)
-	if os.Getuid() != 0 {
-		t.Skip("needs root to switch to nobody")
-	}
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Skip("setpriv not installed")
-	}
+	nixtest.RequireNobody(t)
 	fx := sharedStore(t)
 	dir, err := os.MkdirTemp("", "ask-nix-nobody-")
 	if err != nil {
@@ -36,17 +31,13 @@ func TestNobodyReadsRootDatabase(t *testing.T) {
 		t.Fatalf("cp: %v %s", err, out)
 	}
 	db := filepath.Join(state, "db", "db.sqlite")
-	if out, err := exec.Command("sqlite3", db, "PRAGMA wal_checkpoint(TRUNCATE);").CombinedOutput(); err != nil {
-		t.Fatalf("checkpoint: %v %s", err, out)
-	}
-	os.Remove(db + "-wal")
-	os.Remove(db + "-shm")
+	nixtest.Checkpoint(t, db)
 	exec.Command("chmod", "-R", "a+rX", dir).Run()
 
 	env := append(os.Environ(), "NIX_STORE_DIR="+fx.store.Config.StoreDir, "NIX_STATE_DIR="+state,
 		"HOME=/nonexistent", "XDG_RUNTIME_DIR=", "XDG_CACHE_HOME=", "ASK_NIX_ROOT="+dir+"/root", "USER=nobody")
 	asNobody := func(args ...string) (string, string) {
-		cmd := exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)...)
+		cmd := nixtest.AsNobody(bin, args...)
 		cmd.Env = env
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
@@ -92,12 +83,7 @@ func TestNobodyReadsRootDatabase(t *testing.T) {
 // Nix's refusal in one line and a hint naming the owner and the command to run instead.
 func TestPermissionErrorSaysWhatToRun(t *testing.T) {
 	nixtest.Require(t)
-	if os.Getuid() != 0 {
-		t.Skip("needs root to switch to nobody")
-	}
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Skip("setpriv not installed")
-	}
+	nixtest.RequireNobody(t)
 	bin := testBinary(t)
 	dir, err := os.MkdirTemp("", "ask-nix-perm-") // t.TempDir's parent is private to root
 	if err != nil {
@@ -112,7 +98,7 @@ func TestPermissionErrorSaysWhatToRun(t *testing.T) {
 	}
 	s.MakeReadable(t)
 	args := []string{"--yes", "--profile", prof, "rollback"}
-	cmd := exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)...)
+	cmd := nixtest.AsNobody(bin, args...)
 	cmd.Env = append(append([]string{}, s.Env...), "HOME=/nonexistent", "USER=nobody", "XDG_RUNTIME_DIR=", "XDG_CACHE_HOME=", "XDG_STATE_HOME=", "XDG_CONFIG_HOME=", "ASK_NIX_ROOT="+dir+"/root")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

@@ -18,9 +18,7 @@ func TestNixProgressInTmux(t *testing.T) {
 	bin := testBinary(t)
 	dir := t.TempDir()
 	s := nixtest.NewStore(t, dir)
-	home := filepath.Join(dir, "home")
-	os.MkdirAll(filepath.Join(home, ".nix-defexpr", "nixpkgs"), 0o755)
-	os.WriteFile(filepath.Join(home, ".nix-defexpr", "nixpkgs", "default.nix"), []byte(strings.ReplaceAll(slowPkgs, "sleep 0.4", "sleep 2")), 0o644)
+	home := slowHome(t, dir, "2")
 	prof := filepath.Join(dir, "profiles", "profile")
 	s.SetProfile(t, prof, s.Build1(t, `pkg "base-1.0" []`))
 	env := []string{"HOME=" + home, "USER=tester", "XDG_RUNTIME_DIR=", "XDG_CACHE_HOME=" + dir + "/cache", "XDG_STATE_HOME=" + dir + "/state",

@@ -196,3 +196,32 @@ func (s *Store) MakeReadable(t testing.TB) {
 	t.Helper()
 	s.Run(t, "chmod", "-R", "a+rX", s.Dir)
 }
+
+// RequireNobody skips t unless it runs as root with setpriv installed: AsNobody needs both
+// (su and runuser would reset the environment the test sets).
+func RequireNobody(t testing.TB) {
+	t.Helper()
+	if os.Getuid() != 0 {
+		t.Skip("needs root to switch to nobody")
+	}
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv not installed")
+	}
+}
+
+// AsNobody is name with args, run as nobody (uid and gid 65534, no groups), keeping the
+// environment the caller sets on it.
+func AsNobody(name string, args ...string) *exec.Cmd {
+	return exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", name}, args...)...)
+}
+
+// Checkpoint merges db's -wal file into it and removes -wal and -shm, as Nix leaves a
+// database it has closed: the state in which another user's nix cannot read it (nix#10300).
+func Checkpoint(t testing.TB, db string) {
+	t.Helper()
+	if out, err := exec.Command("sqlite3", db, "PRAGMA wal_checkpoint(TRUNCATE);").CombinedOutput(); err != nil {
+		t.Fatalf("checkpoint: %v %s", err, out)
+	}
+	os.Remove(db + "-wal")
+	os.Remove(db + "-shm")
+}
