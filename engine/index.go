@@ -18,16 +18,13 @@ import (
 // beside ask-nix first, then on PATH.
 const IndexHelper = "ask-nix-index"
 
-// ErrNoIndexHelper marks a missing ask-nix-index program.
-var ErrNoIndexHelper = errors.New("the index builder " + IndexHelper + " is not installed beside ask-nix or on PATH")
-
 // updateIndex runs ask-nix-index, which reads from (a file or a URL) and writes the index
 // at to; its progress lines reach e.o.Progress and its error line becomes the error.
 func (e *Engine) updateIndex(ctx context.Context, from, to string, options bool) (search.UpdateResult, error) {
 	var res search.UpdateResult
-	prog, err := executor.Beside(IndexHelper, e.o.NixEnv)
+	prog, err := executor.Beside("the index builder", IndexHelper, e.o.NixEnv)
 	if err != nil {
-		return res, fmt.Errorf("%w (%v)", ErrNoIndexHelper, err)
+		return res, err
 	}
 	argv := []string{prog, "--from", from, "--to", to}
 	if options {

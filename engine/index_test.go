@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/asknix/ask-nix/engine/executor"
 )
 
 // TestHelperLines: ask-nix-index's stderr, in any split, gives its progress to the
@@ -49,10 +51,11 @@ func FuzzHelperLines(f *testing.F) {
 }
 
 // TestIndexHelperMissing: without ask-nix-index beside the program or on PATH, index
-// update stops with ErrNoIndexHelper before reading anything.
+// update stops with executor.ErrNoHelper, naming the program, before reading anything.
 func TestIndexHelperMissing(t *testing.T) {
 	e := &Engine{o: Options{NixEnv: []string{"PATH=" + t.TempDir()}}}
-	if _, err := e.updateIndex(t.Context(), "/nope", t.TempDir()+"/index", false); !errors.Is(err, ErrNoIndexHelper) {
-		t.Fatalf("err = %v, want ErrNoIndexHelper", err)
+	if _, err := e.updateIndex(t.Context(), "/nope", t.TempDir()+"/index", false); !errors.Is(err, executor.ErrNoHelper) ||
+		!strings.HasPrefix(err.Error(), "the index builder ask-nix-index is not installed beside ask-nix or on PATH") {
+		t.Fatalf("err = %v, want executor.ErrNoHelper", err)
 	}
 }

@@ -16,9 +16,9 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
-	"github.com/asknix/ask-nix/cmd/internal/tui"
 	"github.com/asknix/ask-nix/engine"
 	"github.com/asknix/ask-nix/engine/cache"
+	"github.com/asknix/ask-nix/engine/executor"
 	"github.com/asknix/ask-nix/engine/nixlog"
 	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/rules"
@@ -190,7 +190,7 @@ func hint(err error) string {
 		return "try 'ask-nix help' for what ask-nix understands"
 	case errors.Is(err, policy.ErrPolicy):
 		return "fix or remove the policy file; 'ask-nix policy test' checks policies"
-	case errors.Is(err, policy.ErrNoHelper), errors.Is(err, tui.ErrNoScreen), errors.Is(err, engine.ErrNoIndexHelper):
+	case errors.Is(err, executor.ErrNoHelper):
 		return "install ask-nix with its helper programs: go install github.com/asknix/ask-nix/cmd/...@latest (or use the flake's package)"
 	}
 	// Errors that know what to do say it (a corrupted path, the network, a permission).

@@ -108,16 +108,24 @@ func Resolve(argv0 string, env []string) (string, error) {
 	return path, nil
 }
 
-// Beside finds one of ask-nix's helper programs (ask-nix-policy, -tui, -index): next to the
-// running executable first, where a package installs them together, then on PATH.
-func Beside(name string, env []string) (string, error) {
+// ErrNoHelper marks one of ask-nix's helper programs that is not installed.
+var ErrNoHelper = errors.New("not installed beside ask-nix or on PATH")
+
+// Beside finds one of ask-nix's helper programs (ask-nix-policy, -tui, -index), what it is
+// named in errors ("the policy compiler"): next to the running executable first, where a
+// package installs them together, then on PATH. Not found, the error wraps ErrNoHelper.
+func Beside(what, name string, env []string) (string, error) {
 	if exe, err := os.Executable(); err == nil {
 		p := filepath.Join(filepath.Dir(exe), name)
 		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
 			return p, nil
 		}
 	}
-	return Resolve(name, env)
+	p, err := Resolve(name, env)
+	if err != nil {
+		return "", fmt.Errorf("%s %s is %w (%v)", what, name, ErrNoHelper, err)
+	}
+	return p, nil
 }
 
 func lookup(env []string, key string) string {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,9 +39,6 @@ type Response struct {
 	Refused  bool            `json:"refused,omitempty"`
 }
 
-// ErrNoHelper marks a missing ask-nix-policy program.
-var ErrNoHelper = errors.New("the policy compiler " + HelperName + " is not installed beside ask-nix or on PATH")
-
 // Helper runs the ask-nix-policy program; Path "" finds it.
 type Helper struct{ Path string }
 
@@ -50,11 +46,7 @@ func (h Helper) path() (string, error) {
 	if h.Path != "" {
 		return h.Path, nil
 	}
-	p, err := executor.Beside(HelperName, os.Environ())
-	if err != nil {
-		return "", fmt.Errorf("%w (%v)", ErrNoHelper, err)
-	}
-	return p, nil
+	return executor.Beside("the policy compiler", HelperName, os.Environ())
 }
 
 func (h Helper) call(ctx context.Context, req Request) (Response, error) {

@@ -25,9 +25,6 @@ import (
 // Name is the screen's program, looked up beside ask-nix first, then on PATH.
 const Name = "ask-nix-tui"
 
-// ErrNoScreen marks a missing ask-nix-tui program.
-var ErrNoScreen = errors.New("the search screen " + Name + " is not installed beside ask-nix or on PATH")
-
 // Result is one search result as the screen shows it.
 type Result struct {
 	Attr        string `json:"attr"`
@@ -53,9 +50,9 @@ type Search func(ctx context.Context, query string) ([]Result, error)
 // query initial, answers its queries with search, and returns the attribute the user chose
 // to install, or "".
 func Run(ctx context.Context, initial string, color bool, stdin, stdout, stderr *os.File, search Search) (string, error) {
-	prog, err := executor.Beside(Name, os.Environ())
+	prog, err := executor.Beside("the search screen", Name, os.Environ())
 	if err != nil {
-		return "", fmt.Errorf("%w (%v)", ErrNoScreen, err)
+		return "", err
 	}
 	reqR, reqW, err := os.Pipe()
 	if err != nil {
