@@ -27,7 +27,8 @@ var keywords = []string{
 // typos maps short misspellings a distance rule cannot catch safely.
 var typos = map[string]string{"fnd": "find", "serach": "search", "seach": "search", "instal": "install", "intall": "install",
 	"isntall": "install", "uninstal": "uninstall", "remvoe": "remove", "rmeove": "remove", "gens": "generations",
-	"rolback": "rollback", "rollbak": "rollback", "cleanp": "cleanup", "updte": "update", "upate": "update", "udpate": "update"}
+	"rolback": "rollback", "rollbak": "rollback", "cleanp": "cleanup", "updte": "update", "upate": "update", "udpate": "update",
+	"rmove": "remove", "unistall": "uninstall", "pkgs": "packages", "pkg": "package"}
 
 // correct returns the keyword a misspelt word stands for, or the word itself.
 func correct(l string) string {
@@ -179,6 +180,9 @@ func Recognize(text string) Intent {
 	w := stripFillers(splitWords(text))
 	in := Intent{Action: "unknown", Args: map[string]any{}, Rule: "builtin"}
 	if len(w.lower) == 0 {
+		if strings.Trim(text, " \t?") == "" && strings.Contains(text, "?") {
+			in.Action, in.Confidence = "help", 0.9 // a lone "?"
+		}
 		return in
 	}
 	for _, r := range rules {
@@ -199,7 +203,7 @@ type rule func(w words) (action string, args map[string]any, confidence float64,
 // rules are tried in order; earlier ones are more specific.
 var rules = []rule{
 	ruleQuestionAboutCommand, ruleHelp, ruleCache, ruleErrors, ruleRollback, ruleDiff, ruleCleanup, ruleGenerations,
-	ruleDisk, ruleInfo, ruleConfig, ruleInstalled, ruleUpdate, ruleRemove, ruleInstall, ruleSearch,
+	ruleDisk, ruleInfo, ruleConfig, ruleInstalled, ruleUpdate, ruleRemove, ruleInstall, ruleSearch, ruleWanted,
 }
 
 // ruleQuestionAboutCommand: "what does rm do", "what is chmod" ask about a word; they
@@ -217,13 +221,16 @@ func ruleQuestionAboutCommand(w words) (string, map[string]any, float64, bool) {
 }
 
 func ruleHelp(w words) (string, map[string]any, float64, bool) {
-	if len(w.lower) <= 2 && w.has("help", "usage", "?", "commands", "examples") {
+	if len(w.lower) <= 2 && w.has("help", "usage", "?", "commands", "examples") && !w.has("disk", "space", "store", "storage") {
 		return "help", nil, 0.95, true
 	}
 	if w.phrase("what can you do") || w.phrase("what can i do") || w.phrase("how do i use") || w.phrase("how does this work") ||
 		w.phrase("show help") || w.phrase("what can i ask") || w.phrase("what can this") || w.phrase("what commands") ||
 		w.phrase("some examples") || w.phrase("show examples") {
 		return "help", nil, 0.9, true
+	}
+	if w.has("ask-nix") && w.has("how", "what", "work", "use", "does") && len(w.lower) <= 6 {
+		return "help", nil, 0.85, true
 	}
 	if w.has("help") && !w.has(append(append([]string{}, installVerbs...), append(removeVerbs, searchVerbs...)...)...) && len(w.lower) <= 4 {
 		return "help", nil, 0.85, true
@@ -277,7 +284,7 @@ func generationArg(w words) (int, bool) {
 func ruleRollback(w words) (string, map[string]any, float64, bool) {
 	rb := w.has("rollback", "roll-back", "revert", "undo") || w.phrase("roll back") || w.phrase("go back") ||
 		w.phrase("roll it back") || w.phrase("roll that back") || w.phrase("roll the system back") ||
-		w.phrase("switch back") || w.phrase("switch to generation") || w.phrase("restore generation") || w.phrase("restore the previous")
+		w.phrase("switch back") || w.phrase("switch to generation") || w.phrase("switch to the previous") || w.phrase("switch to previous") || w.phrase("restore generation") || w.phrase("restore the previous")
 	if !rb {
 		return "", nil, 0, false
 	}
@@ -287,7 +294,7 @@ func ruleRollback(w words) (string, map[string]any, float64, bool) {
 		return "rollback", args, 0.95, true
 	}
 	for i, l := range w.lower {
-		if l == "generations" || l == "generation" || l == "steps" || l == "versions" {
+		if l == "generations" || l == "generation" || l == "steps" || l == "step" || l == "versions" || l == "version" {
 			if i > 0 {
 				if n, ok := parseNumber(w.lower[i-1]); ok && n > 0 {
 					args["steps"] = n
@@ -365,19 +372,22 @@ func olderThan(w words) (string, bool) {
 
 func ruleCleanup(w words) (string, map[string]any, float64, bool) {
 	askingHow := w.has("how", "much", "could", "can", "would", "is", "am", "what", "what's")
-	clean := w.has("cleanup", "clean", "gc", "garbage", "prune", "purge", "declutter") ||
+	clean := w.has("cleanup", "clean", "gc", "garbage", "prune", "declutter", "nix-collect-garbage", "collect-garbage") ||
+		(w.has("purge") && purgesStore(w)) ||
 		(w.has("clear", "reclaim", "recover") && w.has("space", "room", "disk") && !askingHow) ||
 		(w.phrase("free up") && !w.has("how", "much", "could", "can", "would")) ||
-		(w.has("make") && w.has("room", "space")) || w.phrase("reclaim") || w.phrase("collect-garbage")
-	deleting := w.has("delete", "remove", "drop", "wipe", "get", "clear", "erase")
-	oldGens := deleting && (w.has("generations") || (w.has("older", "ago") && w.has("everything", "all", "stuff")) || (w.has("unused") && w.has("store", "packages")))
+		(w.lower[0] == "free" && w.has("space", "room") && !askingHow) ||
+		(w.has("make") && w.has("room", "space")) || (w.has("reclaim") && !askingHow)
+	deleting := w.has("delete", "remove", "drop", "wipe", "get", "clear", "erase", "purge")
+	oldGens := deleting && (w.has("generations") || (w.has("older", "ago") && w.has("everything", "all", "stuff")) ||
+		(w.has("old", "unused", "stale", "obsolete", "outdated") && w.has(oldThings...)))
 	keeping := w.has("keep") && w.has("generations", "last", "newest") && !w.has("installed")
 	allBut := w.phrase("all but")
 	if !clean && !oldGens && !keeping && !allBut {
 		return "", nil, 0, false
 	}
 	args := map[string]any{}
-	if i := w.index("keep", "keeping", "last", "newest", "latest", "but"); i >= 0 {
+	if i := w.index("keep", "--keep", "keeping", "last", "newest", "latest", "but"); i >= 0 {
 		for j := i + 1; j < len(w.lower) && j <= i+4; j++ {
 			if n, ok := parseNumber(w.lower[j]); ok {
 				args["keep"] = n
@@ -391,6 +401,18 @@ func ruleCleanup(w words) (string, map[string]any, float64, bool) {
 		}
 	}
 	return "cleanup", args, 0.9, true
+}
+
+// oldThings are what "delete old …" means as a whole: the store's leftovers, not a package.
+var oldThings = []string{"stuff", "things", "junk", "files", "builds", "versions", "generations", "paths", "packages",
+	"store", "garbage", "everything", "data", "profiles", "derivations"}
+
+// purgesStore: "purge" alone or with the store's leftovers cleans up; "purge chromium"
+// removes a package.
+func purgesStore(w words) bool {
+	i := w.index("purge")
+	p, ok := packageArg(w, i)
+	return !ok || slices.Contains(oldThings, strings.ToLower(p)) || slices.Contains([]string{"old", "unused", "all", "stale"}, strings.ToLower(p))
 }
 
 func ruleGenerations(w words) (string, map[string]any, float64, bool) {
@@ -417,7 +439,10 @@ func ruleDisk(w words) (string, map[string]any, float64, bool) {
 	if w.has("drive", "full") && w.has("how", "is", "my") {
 		return "disk", nil, 0.85, true
 	}
-	if w.has("store") && w.has("size", "big", "large", "much") {
+	if w.has("reclaim", "reclaimable", "recover", "free") && w.has("how", "much", "could", "can", "would", "what") {
+		return "disk", nil, 0.85, true // "how much could i reclaim": a question, not a cleanup
+	}
+	if (w.has("store") || w.has("/nix/store", "/nix/store/", "/nix", "/nix/")) && w.has("size", "big", "large", "much") {
 		return "disk", nil, 0.9, true
 	}
 	return "", nil, 0, false
@@ -436,6 +461,12 @@ func packageArg(w words, i int) (string, bool) {
 
 func ruleInstalled(w words) (string, map[string]any, float64, bool) {
 	args := map[string]any{}
+	if i := w.index("like", "want", "wanna", "need"); i >= 0 && w.has("installed") && !w.has("have", "is", "are", "which", "what") {
+		// "i'd like vlc installed", "i want htop installed": asking for it, not about it.
+		if p, ok := packageArg(w, i); ok && strings.ToLower(p) != "installed" {
+			return "install", map[string]any{"package": p}, 0.85, true
+		}
+	}
 	if w.has("installed") && !w.has("install") {
 		switch {
 		case w.lower[0] == "is" && len(w.lower) >= 3:
@@ -489,7 +520,11 @@ func ruleUpdate(w words) (string, map[string]any, float64, bool) {
 }
 
 func ruleInfo(w words) (string, map[string]any, float64, bool) {
-	if w.has("info", "information", "uname", "kernel", "about") && (len(w.lower) <= 4 || w.has("system", "nixos", "kernel", "machine")) {
+	if w.has("nixos-version") {
+		return "info", nil, 0.9, true
+	}
+	if w.has("info", "information", "uname", "kernel", "about") && (len(w.lower) <= 4 || w.has("system", "nixos", "kernel", "machine")) &&
+		!w.has("yourself", "you", "ask-nix") {
 		return "info", nil, 0.88, true
 	}
 	if w.has("nixos") && w.has("version", "release", "running") && !w.has("update", "upgrade") {
@@ -501,6 +536,9 @@ func ruleInfo(w words) (string, map[string]any, float64, bool) {
 	if w.has("kernel") && !w.has("install", "search", "module", "modules") {
 		return "info", nil, 0.88, true
 	}
+	if w.has("nixos") && (w.has("unstable", "stable", "release", "channel") || w.phrase("am i on") || w.phrase("am i using")) && !w.has("update", "upgrade", "install", "search") {
+		return "info", nil, 0.85, true
+	}
 	if w.phrase("what system") || w.phrase("which nixos") || w.phrase("system status") {
 		return "info", nil, 0.85, true
 	}
@@ -508,7 +546,7 @@ func ruleInfo(w words) (string, map[string]any, float64, bool) {
 }
 
 func ruleConfig(w words) (string, map[string]any, float64, bool) {
-	if w.has("config", "configuration", "configuration.nix", "flake.nix", "settings", "configured", "flake", "inputs", "channels") && !w.has("install", "search", "option", "options", "update", "upgrade", "cache") {
+	if w.has("config", "configuration", "configuration.nix", "flake.nix", "flake.lock", "settings", "configured", "flake", "flakes", "inputs", "channels") && !w.has("install", "search", "option", "options", "update", "upgrade", "cache") {
 		return "config", nil, 0.85, true
 	}
 	if w.phrase("nix files") {
@@ -517,15 +555,29 @@ func ruleConfig(w words) (string, map[string]any, float64, bool) {
 	return "", nil, 0, false
 }
 
-var removeVerbs = []string{"remove", "uninstall", "delete", "erase", "rm", "uninstal", "remvoe"}
+var removeVerbs = []string{"remove", "uninstall", "delete", "erase", "rm", "uninstal", "remvoe", "purge"}
 
 func ruleRemove(w words) (string, map[string]any, float64, bool) {
 	i := w.index(removeVerbs...)
 	if w.phrase("get rid of") {
 		i = w.index("of")
 	}
-	if w.phrase("take off") || (w.has("drop") && w.has("from")) {
+	if w.phrase("take off") || (w.has("drop") && (w.has("from") || w.lower[0] == "drop")) {
 		i = w.index("off", "drop")
+	}
+	if i < 0 && w.lower[0] == "take" && w.has("off", "away") {
+		i = 0 // "take tmux off my system"
+	}
+	if i < 0 && (w.phrase("no longer need") || w.phrase("no longer want") || w.phrase("no longer use")) {
+		if p, ok := packageArg(w, w.index("need", "want", "use")); ok {
+			return "remove", map[string]any{"package": p}, 0.8, true
+		}
+	}
+	if i < 0 && (w.phrase("don't want") || w.phrase("dont want") || w.phrase("do not want") || w.phrase("don't need") || w.phrase("dont need") || w.phrase("do not need")) &&
+		(w.has("anymore", "longer") || w.phrase("any more")) {
+		if p, ok := packageArg(w, w.index("want", "need")); ok {
+			return "remove", map[string]any{"package": p}, 0.8, true
+		}
 	}
 	if i < 0 {
 		return "", nil, 0, false
@@ -565,7 +617,7 @@ func contentWord(w words) (string, bool) {
 	return "", false
 }
 
-var installVerbs = []string{"install", "instal", "intall", "isntall", "add", "get", "setup", "put"}
+var installVerbs = []string{"install", "instal", "intall", "isntall", "add", "get", "setup", "put", "grab"}
 
 func ruleInstall(w words) (string, map[string]any, float64, bool) {
 	if w.phrase("set up") {
@@ -573,7 +625,7 @@ func ruleInstall(w words) (string, map[string]any, float64, bool) {
 			return "install", map[string]any{"package": p}, 0.85, true
 		}
 	}
-	if len(w.lower) == 3 && (w.phrase("i need") || w.phrase("give me") || w.phrase("gimme")) {
+	if len(w.lower) == 3 && (w.phrase("i need") || w.phrase("i want") || w.phrase("give me") || w.phrase("gimme") || w.phrase("grab me")) && !softwareKinds[w.lower[2]] {
 		return "install", map[string]any{"package": w.orig[2]}, 0.75, true
 	}
 	i := w.index(installVerbs...)
@@ -596,7 +648,9 @@ var searchNoise = map[string]bool{"for": true, "something": true, "do": true, "i
 	"provides": true, "any": true, "a": true, "an": true, "some": true, "in": true, "nixpkgs": true, "i'm": true, "im": true,
 	"to": true, "are": true, "is": true, "which": true, "what": true, "please": true, "pls": true, "hey": true, "packages": true,
 	"package": true, "available": true, "show": true, "find": true, "search": true, "look": true, "up": true, "tool": true,
-	"browse": true, "searching": true, "lookup": true, "locate": true, "exist": true, "exists": true, "software": true}
+	"browse": true, "searching": true, "lookup": true, "locate": true, "exist": true, "exists": true, "software": true,
+	"whats": true, "what's": true, "recommendations": true, "recommendation": true, "suggestions": true, "ideas": true,
+	"best": true, "gimme": true}
 
 // keepInQuery are noise words elsewhere that name what is searched for.
 var keepInQuery = map[string]bool{"tools": true, "app": true, "apps": true, "application": true, "applications": true}
@@ -614,7 +668,7 @@ func ruleSearch(w words) (string, map[string]any, float64, bool) {
 		conf = 0.8
 	}
 	if i < 0 {
-		if w.phrase("is there") || w.has("available", "recommend", "suggest", "alternatives", "alternative") {
+		if w.phrase("is there") || w.phrase("are there") || w.has("available", "recommend", "suggest", "alternatives", "alternative") {
 			i = 0
 			conf = 0.8
 		} else {
@@ -638,6 +692,12 @@ func ruleSearch(w words) (string, map[string]any, float64, bool) {
 			q = append(q, w.orig[j])
 		}
 	}
+	if len(q) > 1 {
+		// "the dig command", "the convert binary": the program's name is the query.
+		if l := strings.ToLower(q[len(q)-1]); l == "command" || l == "binary" || l == "executable" {
+			q = q[:len(q)-1]
+		}
+	}
 	if len(q) == 0 {
 		return "search", nil, 0.45, true
 	}
@@ -651,9 +711,92 @@ func addProfile(w words, args map[string]any, action string) {
 	default:
 		return
 	}
+	for _, o := range w.orig {
+		// "generations of /nix/var/nix/profiles/per-user/alice/profile": a profile path as
+		// --profile takes it (the policy decides whether it may be read).
+		if strings.HasPrefix(o, "/") || strings.HasPrefix(o, "./") || strings.HasPrefix(o, "../") {
+			args["profile"] = o
+			return
+		}
+	}
 	if w.has("system", "nixos") {
 		args["profile"] = "system"
 	} else if w.phrase("my profile") || w.phrase("user profile") || w.has("home") {
 		args["profile"] = "user"
 	}
+}
+
+// softwareKinds are nouns that name a kind of program: a request made of a description
+// ("a pdf reader", "video editing software") asks what exists, so it is a search.
+var softwareKinds = map[string]bool{
+	"reader": true, "readers": true, "player": true, "players": true, "editor": true, "editors": true, "viewer": true,
+	"viewers": true, "client": true, "clients": true, "browser": true, "browsers": true, "manager": true,
+	"managers": true, "compiler": true, "compilers": true, "interpreter": true, "emulator": true, "emulators": true,
+	"server": true, "servers": true, "tool": true, "tools": true, "app": true, "apps": true, "application": true,
+	"applications": true, "program": true, "programs": true, "software": true, "game": true, "games": true,
+	"library": true, "libraries": true, "utility": true, "utilities": true, "ide": true, "suite": true,
+	"converter": true, "recorder": true, "downloader": true, "launcher": true, "font": true, "fonts": true,
+	"theme": true, "themes": true, "driver": true, "drivers": true, "plugin": true, "plugins": true,
+	"extension": true, "extensions": true, "terminal": true, "terminals": true, "shell": true, "shells": true,
+	"framework": true, "database": true, "databases": true, "synthesizer": true, "debugger": true, "linter": true,
+	"formatter": true, "monitor": true, "backup": true, "vpn": true, "firewall": true, "screenshot": true,
+	"screenshots": true, "alternative": true, "alternatives": true,
+}
+
+// genericKinds say only "a program"; they are the query only when nothing else is.
+var genericKinds = map[string]bool{"software": true, "program": true, "programs": true, "application": true,
+	"applications": true, "app": true, "apps": true, "tool": true, "tools": true, "package": true, "packages": true,
+	"utility": true, "utilities": true}
+
+// wantNoise are the words of a description that are not what is wanted.
+var wantNoise = map[string]bool{"i": true, "need": true, "want": true, "wanna": true, "like": true, "i'd": true,
+	"something": true, "anything": true, "good": true, "best": true, "decent": true, "nice": true, "got": true,
+	"use": true, "can": true, "could": true, "should": true, "would": true, "what's": true, "whats": true,
+	"options": true, "option": true, "command": true, "commands": true, "binary": true, "executable": true,
+	"has": true, "have": true, "contains": true, "gives": true, "ships": true, "after": true, "i'm": true, "im": true,
+	"recommendations": true, "recommendation": true, "ideas": true, "suggestions": true, "else": true, "similar": true,
+	"do": true, "does": true, "where": true, "get": true, "which": true,
+}
+
+// ruleWanted: a description of software rather than a command — "i need a pdf reader",
+// "something to edit photos", "which package has the convert command", "browser". It
+// only ever proposes a search, which changes nothing.
+func ruleWanted(w words) (string, map[string]any, float64, bool) {
+	described := false
+	for _, l := range w.lower {
+		if softwareKinds[l] {
+			described = true
+		}
+	}
+	lead := w.phrase("something to") || w.phrase("something for") || w.phrase("something that") ||
+		w.phrase("anything for") || w.phrase("anything to") || w.phrase("what can i use") || w.phrase("what should i use") ||
+		w.phrase("got any") || w.phrase("options for") || w.phrase("packages for") || w.phrase("programs for") || (w.has("package", "packages") && w.has("has", "contains", "ships", "gives")) ||
+		w.phrase("do you have") || w.phrase("packages matching") || w.phrase("packages named") || w.phrase("packages called") ||
+		w.phrase("package named") || w.phrase("package called") || (w.has("nixpkgs") && (w.lower[0] == "is" || w.lower[0] == "are"))
+	if !described && !lead {
+		return "", nil, 0, false
+	}
+	if i := w.index("like"); i > 0 && (softwareKinds[w.lower[i-1]] || w.lower[i-1] == "something" || w.lower[i-1] == "anything") {
+		// "apps like photoshop": what it is like is the query.
+		if p, ok := packageArg(w, w.index("like")); ok {
+			return "search", map[string]any{"query": p}, 0.8, true
+		}
+	}
+	var q, specific []string
+	for j, l := range w.lower {
+		if wantNoise[l] || ((argNoise[l] || searchNoise[l]) && !keepInQuery[l] && !softwareKinds[l]) {
+			continue
+		}
+		q = append(q, w.orig[j])
+		if !genericKinds[l] {
+			specific = append(specific, w.orig[j])
+		}
+	}
+	if len(specific) > 0 {
+		q = specific // "a program for taking screenshots": the program is not the query
+	}
+	if len(q) == 0 {
+		return "", nil, 0, false
+	}
+	return "search", map[string]any{"query": strings.Join(q, " ")}, 0.8, true
 }
