@@ -101,7 +101,7 @@ raw_programs := {
 	"netstat", "lsof", "pgrep", "dmesg", "lsblk", "blkid", "losetup", "cryptsetup", "mdadm", "lvm", "zpool",
 	"zfs", "swapon", "swapoff", "ulimit", "umask", "screen", "tmux", "xterm", "nmap", "masscan", "hydra", "git",
 	"gcc", "g++", "cc", "clang", "ld", "objdump", "hexdump", "xxd", "od", "cargo", "npm", "npx", "java", "dotnet",
-	"export", "unset", "alias", "declare", "trap", "set", "source", "exit", "logout", "chown", "install",
+	"export", "unset", "alias", "declare", "trap", "source", "exit", "logout", "chown", "install",
 }
 
 # Words that are also plain English or ask-nix phrasing ("find me an editor", "free up
@@ -110,7 +110,7 @@ raw_programs := {
 ambiguous_programs := {
 	"find", "cat", "head", "tail", "less", "more", "touch", "kill", "env", "tar", "file", "stat", "make", "unzip",
 	"zip", "free", "which", "who", "time", "watch", "top", "sort", "uniq", "wc", "cut", "tr", "grep", "locate",
-	"strings", "test", "yes", "ip", "ss", "sync", "df", "du", "date",
+	"strings", "test", "yes", "ip", "ss", "sync", "df", "du", "date", "set",
 }
 
 # The request's words, with politeness and filler in front dropped: "please cat /etc/shadow"

@@ -25,6 +25,12 @@ test_chaining_denied if {
 	"shell-syntax" in ids(asknix.deny) with input as req("install ${HOME}", "install", {"package": "${HOME}"})
 }
 
+test_set_up_is_a_request_set_dash_e_a_command if {
+	count(asknix.deny) == 0 with input as req("set up docker", "install", {"package": "docker"})
+	"raw-command" in ids(asknix.deny) with input as req("set -e", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("set PATH=/tmp", "unknown", {})
+}
+
 test_lone_ampersand_in_search_is_data if {
 	count(asknix.deny) == 0 with input as req("search network & security", "search", {"query": "network & security"})
 	"shell-syntax" in ids(asknix.deny) with input as req("search foo & rm", "install", {"package": "foo"})
