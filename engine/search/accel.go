@@ -296,6 +296,24 @@ func (idx *Index) candidates(qc *queryConsts, buf *distBuf) (set, byName []uint6
 		}
 	}
 	qc.tw = tw
+	if len(qc.setParts) > 1 {
+		// Members of the package set the query may name carry all its parts as words.
+		var all []uint64
+		for _, w := range qc.setParts {
+			c := make([]uint64, words)
+			a.terms.containing(w, func(i int) { a.terms.addPostings(i, c) })
+			if all == nil {
+				all = c
+				continue
+			}
+			for k := range all {
+				all[k] &= c[k]
+			}
+		}
+		for k := range set {
+			set[k] |= all[k]
+		}
+	}
 	<-done
 	for i := range set {
 		set[i] |= byName[i]

@@ -18,7 +18,8 @@ func queriesForEquivalence(t testing.TB) []string {
 	qs := []string{"firefox", "firefx", "postgrsql", "ngnix", "dcoker", "graf", "go", "qt", "vi", "python312Packages.requests",
 		"haskellPackages.aeson", "nodejs_20", "pdf viewer", "reverse proxy", "web server", "video editors", "c++", "c#",
 		"the", "a", "zzzzqqq", "écran", "日本語", "x.y", ".", "--", "libreoffice-fresh", "gnome-terminal", "emacs29-pgtk",
-		"rust analyzer", "kubernetes cli", "network & security", "python3", "pythonPackages.numpy", "firefox-bin", "FireFox"}
+		"rust analyzer", "kubernetes cli", "network & security", "python3", "pythonPackages.numpy", "firefox-bin", "FireFox",
+		"mpvScripts", "python3Packages", "kdePackages", "gnomeExtensions", "perlPackages", "fooBar", "xZ"}
 	for _, f := range []string{"../../../shared/data/search-benchmark/queries-packages.json", "../../../shared/data/search-benchmark/queries-options.json"} {
 		b, err := os.ReadFile(f)
 		if err != nil {

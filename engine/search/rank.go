@@ -3,6 +3,7 @@ package search
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -114,6 +115,16 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 	}
 	qc := queryConsts{q: q, words: words, joined: joined, options: options,
 		single: !strings.ContainsAny(q, " \t"), k: 1 + len(q)/6}
+	if !options && qc.single && !strings.Contains(q, ".") {
+		// The query may name a package set (mpvScripts, python3Packages): its members are
+		// found by the set's camelCase parts, which are words of their attributes.
+		if parts := splitWords(strings.TrimSpace(query)); len(parts) > 1 {
+			for _, p := range parts {
+				qc.setParts = append(qc.setParts, norm(p))
+			}
+			qc.setQ = withoutDigits(q)
+		}
+	}
 	var scratch distBuf
 	var hits []hit
 	consider := func(i int) {
@@ -262,6 +273,42 @@ type queryConsts struct {
 	single        bool
 	k             int
 	tw            *termWords // the query's words as term numbers (indexes with a trailer)
+	// setParts are the camelCase parts of a one-word query that may name a package set,
+	// setQ that query without digits (python3Packages names python313Packages).
+	setParts []string
+	setQ     string
+}
+
+// withoutDigits drops ASCII digits: the version in a package set's name.
+func withoutDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// namesSet reports whether the query names the package set set: exactly (60) or but for
+// its version digits (56 and a little for the version, python3Packages for
+// python313Packages); 0 if not.
+func (qc *queryConsts) namesSet(set string) float64 {
+	switch {
+	case set == "":
+		return 0
+	case set == qc.q:
+		return 60
+	case qc.setQ != "" && len(set) >= len(qc.setQ) && withoutDigits(set) == qc.setQ:
+		// The newest version first among equals (python313Packages before 312).
+		v, _ := strconv.Atoi(strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, set))
+		return 56 + float64(min(v, 9999))/10000
+	}
+	return 0
 }
 
 func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
@@ -293,6 +340,10 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 	case strings.Contains(name, q):
 		s = 40 - float64(min(len(name)-len(q), 20))/2
 	}
+	namedSet := !options && qc.namesSet(set) > 0
+	if namedSet && s < qc.namesSet(set) {
+		s = qc.namesSet(set) // a member of the set the query names
+	}
 	covered := idx.coverage(pi, qc)
 	if len(words) > 1 || s == 0 {
 		frac := covered / float64(len(words))
@@ -322,7 +373,7 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 		}
 		return max(s-0.3*float64(strings.Count(attr, ".")), 0.01)
 	}
-	if set != "" && !strings.Contains(q, ".") {
+	if set != "" && !strings.Contains(q, ".") && !namedSet {
 		s -= 15
 		if strings.Contains(set, "packages") || strings.HasPrefix(set, "rpackages") || strings.HasPrefix(set, "haskellpackages") {
 			s -= 10

@@ -37,6 +37,41 @@ func TestEmbeddedIndexSearch(t *testing.T) {
 	}
 }
 
+// TestPackageSetQuery: a query naming a package set lists its members (search.nixos.org's
+// users type "mpvScripts", "python3Packages"); a version-less name finds the newest set.
+func TestPackageSetQuery(t *testing.T) {
+	idx, err := Open(nil, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ q, first, prefix string }{
+		{"mpvScripts", "mpvScripts.", "mpvScripts."},
+		{"yaziPlugins", "yaziPlugins.", "yaziPlugins."},
+		{"kdePackages", "kdePackages.", "kdePackages."},
+		{"python313Packages", "python313Packages.", "python313Packages."},
+		{"python3Packages", "python313Packages.", "python31"},
+		{"perlPackages", "perl540Packages.", "perl5"},
+	} {
+		res := idx.Search(tc.q, 10)
+		if len(res) != 10 {
+			t.Errorf("%q: %d results, want 10", tc.q, len(res))
+			continue
+		}
+		if !strings.HasPrefix(res[0].Attr, tc.first) {
+			t.Errorf("%q: first result %s, want one in %s", tc.q, res[0].Attr, tc.first)
+		}
+		for _, r := range res {
+			if !strings.HasPrefix(r.Attr, tc.prefix) {
+				t.Errorf("%q: %s is not a member of the set", tc.q, r.Attr)
+			}
+		}
+	}
+	// A name that is also a set's keeps its own package first.
+	if res := idx.Search("nodePackages", 3); len(res) == 0 || !strings.HasPrefix(res[0].Attr, "nodePackages") {
+		t.Errorf("nodePackages: %v", res)
+	}
+}
+
 func TestRoundTrip(t *testing.T) {
 	pkgs := []Package{{Attr: "a", Pname: "a", Version: "1", Description: "x\ty"},
 		{Attr: "b.c", Pname: "c", Version: "2", Description: "ünïcode", Maintainers: 3, Family: 2, Category: "tools/misc"}}
