@@ -11,9 +11,19 @@ shell_operators := [";", "&&", "||", "|", "`", "$(", "${", ">", "<"]
 
 deny contains d if {
 	some op in shell_operators
-	contains(input.request.text, op)
+	contains(shell_checked_text, op)
 	d := {"id": "shell-syntax", "msg": sprintf("Security: dangerous pattern detected. Please use simple commands. (shell syntax %q is not allowed)", [op])}
 }
+
+# A NixOS option path's placeholder ("systemd.services.<name>.path", as the options list
+# writes it) in a search query is data: it follows a dot and is one word in angle brackets.
+option_placeholder := `\.<[A-Za-z][A-Za-z0-9_-]*>`
+
+shell_checked_text := regex.replace(input.request.text, option_placeholder, ".name") if {
+	input.intent.action == "search"
+} else := input.request.text
+
+shell_checked_query := regex.replace(input.intent.args.query, option_placeholder, ".name")
 
 deny contains d if {
 	contains(input.request.text, "&")
@@ -44,10 +54,9 @@ deny contains d if {
 }
 
 deny contains d if {
-	q := input.intent.args.query
-	is_string(q)
+	is_string(input.intent.args.query)
 	some op in shell_operators
-	contains(q, op)
+	contains(shell_checked_query, op)
 	d := {"id": "shell-syntax", "msg": sprintf("Security: dangerous pattern detected. Please use simple commands. (shell syntax %q in the query)", [op])}
 }
 

@@ -25,6 +25,15 @@ test_chaining_denied if {
 	"shell-syntax" in ids(asknix.deny) with input as req("install ${HOME}", "install", {"package": "${HOME}"})
 }
 
+test_option_placeholder_in_search_is_data if {
+	count(asknix.deny) == 0 with input as req("search --options systemd.services.<name>.path", "search", {"query": "systemd.services.<name>.path", "options": true})
+	count(asknix.deny) == 0 with input as req("search nginx.<name>", "search", {"query": "nginx.<name>"})
+	"shell-syntax" in ids(asknix.deny) with input as req("search foo <name>", "search", {"query": "foo <name>"})
+	"shell-syntax" in ids(asknix.deny) with input as req("search x.<name> > /tmp/x", "search", {"query": "x.<name> > /tmp/x"})
+	"shell-syntax" in ids(asknix.deny) with input as req("install x.<name>", "install", {"package": "x.<name>"})
+	"shell-syntax" in ids(asknix.deny) with input as req("search x.<a b>", "search", {"query": "x.<a b>"})
+}
+
 test_set_up_is_a_request_set_dash_e_a_command if {
 	count(asknix.deny) == 0 with input as req("set up docker", "install", {"package": "docker"})
 	"raw-command" in ids(asknix.deny) with input as req("set -e", "unknown", {})

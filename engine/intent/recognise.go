@@ -520,6 +520,9 @@ func ruleUpdate(w words) (string, map[string]any, float64, bool) {
 }
 
 func ruleInfo(w words) (string, map[string]any, float64, bool) {
+	if w.has("option", "options") {
+		return "", nil, 0, false // "which nixos option enables ssh" searches options
+	}
 	if w.has("nixos-version") {
 		return "info", nil, 0.9, true
 	}
@@ -701,7 +704,7 @@ func ruleSearch(w words) (string, map[string]any, float64, bool) {
 	if len(q) == 0 {
 		return "search", nil, 0.45, true
 	}
-	return "search", map[string]any{"query": strings.Join(q, " ")}, conf, true
+	return "search", optionsSearch(w, q), conf, true
 }
 
 // addProfile records "system"/"user" profile words for actions that take a profile.
@@ -771,7 +774,7 @@ func ruleWanted(w words) (string, map[string]any, float64, bool) {
 	lead := w.phrase("something to") || w.phrase("something for") || w.phrase("something that") ||
 		w.phrase("anything for") || w.phrase("anything to") || w.phrase("what can i use") || w.phrase("what should i use") ||
 		w.phrase("got any") || w.phrase("options for") || w.phrase("packages for") || w.phrase("programs for") || (w.has("package", "packages") && w.has("has", "contains", "ships", "gives")) ||
-		w.phrase("do you have") || w.phrase("packages matching") || w.phrase("packages named") || w.phrase("packages called") ||
+		w.has("option", "options") || w.phrase("do you have") || w.phrase("packages matching") || w.phrase("packages named") || w.phrase("packages called") ||
 		w.phrase("package named") || w.phrase("package called") || (w.has("nixpkgs") && (w.lower[0] == "is" || w.lower[0] == "are"))
 	if !described && !lead {
 		return "", nil, 0, false
@@ -798,5 +801,26 @@ func ruleWanted(w words) (string, map[string]any, float64, bool) {
 	if len(q) == 0 {
 		return "", nil, 0, false
 	}
-	return "search", map[string]any{"query": strings.Join(q, " ")}, 0.8, true
+	return "search", optionsSearch(w, q), 0.8, true
+}
+
+// optionsSearch is the search's arguments: "search options for ssh", "which nixos option
+// enables the firewall" search NixOS options (as `search --options`), without those words.
+func optionsSearch(w words, q []string) map[string]any {
+	if !w.has("option", "options") {
+		return map[string]any{"query": strings.Join(q, " ")}
+	}
+	var kept []string
+	for _, o := range q {
+		switch strings.ToLower(o) {
+		case "option", "options", "nixos", "setting", "settings", "module", "modules", "enables", "controls", "configures", "sets",
+			"list", "all":
+			continue
+		}
+		kept = append(kept, o)
+	}
+	if len(kept) == 0 {
+		kept = q
+	}
+	return map[string]any{"query": strings.Join(kept, " "), "options": true}
 }

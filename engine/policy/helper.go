@@ -22,8 +22,8 @@ const HelperName = "ask-nix-policy"
 
 // Request is what the main binary sends the helper on stdin (one JSON document).
 type Request struct {
-	Op    string          `json:"op"` // compile, decide or test
-	Files []File          `json:"files"`
+	Op    string          `json:"op"`    // compile, decide or test
+	Files []File          `json:"files"` // compile, decide: the sources; test: the defaults with their tests
 	Input json.RawMessage `json:"input,omitempty"`
 	Admin []string        `json:"admin,omitempty"` // test: the layer directories
 	User  []string        `json:"user,omitempty"`
@@ -101,7 +101,11 @@ func (h Helper) Decide(ctx context.Context, files []File, input []byte) (Decisio
 
 // Test implements Compiler.
 func (h Helper) Test(ctx context.Context, o Options, dirs []string) (TestReport, error) {
-	resp, err := h.call(ctx, Request{Op: "test", Admin: o.AdminDirs, User: o.UserDirs, Dirs: dirs})
+	defs, err := DefaultTestFiles()
+	if err != nil {
+		return TestReport{}, err
+	}
+	resp, err := h.call(ctx, Request{Op: "test", Files: defs, Admin: o.AdminDirs, User: o.UserDirs, Dirs: dirs})
 	if err != nil {
 		return TestReport{}, err
 	}

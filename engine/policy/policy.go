@@ -220,21 +220,37 @@ type TestReport struct {
 	Results []TestResult `json:"results"`
 }
 
-func defaults() ([]File, error) {
+func defaults() ([]File, error) { return embedded(false) }
+
+// DefaultTestFiles are the combining module and the embedded defaults with their tests:
+// what `policy test` tests, sent to the helper so that it tests this build's policy.
+func DefaultTestFiles() ([]File, error) {
+	files, err := embedded(true)
+	if err != nil {
+		return nil, err
+	}
+	return append([]File{{Name: "asknix_internal.rego", Source: Internal, Package: InternalPackage}}, files...), nil
+}
+
+func embedded(withTests bool) ([]File, error) {
 	entries, err := fs.ReadDir(policies.FS, ".")
 	if err != nil {
 		return nil, err
 	}
 	var out []File
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".rego") || strings.HasSuffix(e.Name(), "_test.rego") {
+		if !strings.HasSuffix(e.Name(), ".rego") || (!withTests && strings.HasSuffix(e.Name(), "_test.rego")) {
 			continue
 		}
 		b, err := fs.ReadFile(policies.FS, e.Name())
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, File{Name: "policies/" + e.Name(), Source: string(b), Package: DefaultPackage})
+		pkg := DefaultPackage
+		if strings.HasSuffix(e.Name(), "_test.rego") {
+			pkg += "_test"
+		}
+		out = append(out, File{Name: "policies/" + e.Name(), Source: string(b), Package: pkg})
 	}
 	return out, nil
 }

@@ -143,7 +143,7 @@ func (Local) Decide(ctx context.Context, files []policy.File, input []byte) (pol
 
 // Test implements policy.Compiler.
 func (Local) Test(ctx context.Context, o policy.Options, dirs []string) (policy.TestReport, error) {
-	return Test(ctx, o, dirs)
+	return Test(ctx, o, dirs, nil)
 }
 
 // Main is the ask-nix-policy program: it reads one policy.Request from stdin and writes
@@ -178,7 +178,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 	case "test":
 		var rep policy.TestReport
-		if rep, err = Test(ctx, policy.Options{AdminDirs: req.Admin, UserDirs: req.User}, req.Dirs); err == nil {
+		if rep, err = Test(ctx, policy.Options{AdminDirs: req.Admin, UserDirs: req.User}, req.Dirs, req.Files); err == nil {
 			resp.Report = &rep
 		}
 	default:

@@ -10,7 +10,7 @@ import (
 // tests, and loads them as the administrator layer.
 func TestDocumentedExamples(t *testing.T) {
 	dir := "../../../docs/examples/policies"
-	rep, err := Test(context.Background(), policy.Options{}, []string{dir})
+	rep, err := Test(context.Background(), policy.Options{}, []string{dir}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

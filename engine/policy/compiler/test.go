@@ -16,10 +16,12 @@ import (
 	"github.com/asknix/ask-nix/policies"
 )
 
-// Test runs the *_test.rego files with OPA's tester, as `opa test` does: the embedded
-// defaults with their tests, the layers in o, and every .rego file under dirs. Modules
-// that do not parse are refused with file and line.
-func Test(ctx context.Context, o policy.Options, dirs []string) (policy.TestReport, error) {
+// Test runs the *_test.rego files with OPA's tester, as `opa test` does: the defaults with
+// their tests, the layers in o, and every .rego file under dirs. The defaults are the
+// calling ask-nix's (policy.DefaultTestFiles), so that a helper of another build tests the
+// policy ask-nix decides with; without them, this program's embedded copy. Modules that do
+// not parse are refused with file and line.
+func Test(ctx context.Context, o policy.Options, dirs []string, defaults []policy.File) (policy.TestReport, error) {
 	mods := map[string]*ast.Module{}
 	add := func(name, src string) error {
 		m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
@@ -29,20 +31,13 @@ func Test(ctx context.Context, o policy.Options, dirs []string) (policy.TestRepo
 		mods[name] = m
 		return nil
 	}
-	if err := add("asknix_internal.rego", policy.Internal); err != nil {
-		return policy.TestReport{}, err
-	}
-	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
-			return err
+	if len(defaults) > 0 {
+		for _, f := range defaults {
+			if err := add(f.Name, f.Source); err != nil {
+				return policy.TestReport{}, err
+			}
 		}
-		b, err := fs.ReadFile(policies.FS, p)
-		if err != nil {
-			return err
-		}
-		return add("policies/"+p, string(b))
-	})
-	if err != nil {
+	} else if err := addEmbedded(add); err != nil {
 		return policy.TestReport{}, err
 	}
 	for _, dir := range append(append(append([]string{}, o.AdminDirs...), o.UserDirs...), dirs...) {
@@ -96,4 +91,21 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// addEmbedded adds this program's own copy of the defaults and their tests.
+func addEmbedded(add func(name, src string) error) error {
+	if err := add("asknix_internal.rego", policy.Internal); err != nil {
+		return err
+	}
+	return fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
+			return err
+		}
+		b, err := fs.ReadFile(policies.FS, p)
+		if err != nil {
+			return err
+		}
+		return add("policies/"+p, string(b))
+	})
 }
