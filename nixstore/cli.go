@@ -76,7 +76,22 @@ func (c *CLI) PathInfo(ctx context.Context, paths []string, withClosureSize bool
 func ParsePathInfoJSON(b []byte) ([]PathInfo, error) {
 	b = bytes.TrimSpace(b)
 	var list []PathInfo
-	if len(b) > 0 && b[0] == '{' {
+	if len(b) > 0 && b[0] == '[' {
+		// Nix 2.8 lists a path it does not have as {"path": P, "valid": false}.
+		var entries []struct {
+			PathInfo
+			Valid *bool `json:"valid"`
+		}
+		if err := json.Unmarshal(b, &entries); err != nil {
+			return nil, fmt.Errorf("parse nix path-info output: %w", err)
+		}
+		for _, e := range entries {
+			if e.Valid != nil && !*e.Valid {
+				return nil, fmt.Errorf("path '%s' is not valid: %w", e.Path, ErrInvalidPath)
+			}
+			list = append(list, e.PathInfo)
+		}
+	} else if len(b) > 0 && b[0] == '{' {
 		var m map[string]*PathInfo
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("parse nix path-info output: %w", err)
@@ -90,7 +105,7 @@ func ParsePathInfoJSON(b []byte) ([]PathInfo, error) {
 		}
 		slices.SortFunc(list, func(a, b PathInfo) int { return strings.Compare(a.Path, b.Path) })
 	} else if err := json.Unmarshal(b, &list); err != nil {
-		return nil, fmt.Errorf("parse nix path-info output: %w", err)
+		return nil, fmt.Errorf("parse nix path-info output: %w", err) // not JSON at all
 	}
 	for i := range list {
 		if list[i].Path == "" {

@@ -175,6 +175,9 @@ func (n *Native) PathInfo(ctx context.Context, paths []string, withClosureSize b
 	if err != nil {
 		return nil, err
 	}
+	if sps, err = n.drvOutputs(ctx, sps); err != nil {
+		return nil, err
+	}
 	out := make([]PathInfo, 0, len(sps))
 	for _, sp := range sps {
 		row, refs, err := n.lookup(ctx, sp)
@@ -216,6 +219,41 @@ func (n *Native) PathInfo(ctx context.Context, paths []string, withClosureSize b
 	}
 	return out, nil
 }
+
+// drvOutputs replaces each derivation (.drv) among sorted store paths by its outputs, as
+// Nix 2.8's path-info reads a .drv installable (newer Nix needs drv^*), and returns the
+// sorted set. An output that was never built is then reported as not valid, as Nix
+// reports it with "valid": false.
+func (n *Native) drvOutputs(ctx context.Context, sps []string) ([]string, error) {
+	if !slices.ContainsFunc(sps, isDrv) {
+		return sps, nil
+	}
+	var out []string
+	for _, sp := range sps {
+		if !isDrv(sp) {
+			out = append(out, sp)
+			continue
+		}
+		row, err := n.q.QueryPathInfo(ctx, sp)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("path '%s' is not valid: %w", sp, ErrInvalidPath)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("query %s: %w", sp, err)
+		}
+		outs, err := n.q.QueryDerivationOutputs(ctx, row.ID)
+		if err != nil {
+			return nil, fmt.Errorf("query outputs of %s: %w", sp, err)
+		}
+		for _, o := range outs {
+			out = append(out, o.Path)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+func isDrv(storePath string) bool { return strings.HasSuffix(storePath, ".drv") }
 
 // sriHash turns the database's "sha256:<base16 or base32>" into Nix 2.8's SRI form.
 func sriHash(h string) string {

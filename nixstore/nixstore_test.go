@@ -26,6 +26,8 @@ type fixture struct {
 	system  string   // system profile
 	dangles string   // profile with a generation whose store path is gone
 	caPath  string   // a content-addressed path (nix-store --add)
+	drv     string   // hello's derivation
+	unbuilt string   // a derivation whose output was never built
 }
 
 var fx *fixture
@@ -108,6 +110,9 @@ func buildFixture(dir string) (f *fixture, err error) {
 		return nil, err
 	}
 	f.caPath = strings.TrimSpace(s.Run(t, "nix-store", "--add", file))
+	f.drv = strings.TrimSpace(s.Run(t, "nix-store", "--query", "--deriver", pkgs[0]))
+	f.unbuilt = strings.TrimSpace(s.Run(t, "nix-instantiate", "-E",
+		fmt.Sprintf(`with import %s; pkg "never-built-1.0" []`, filepath.Join(s.Dir, "lib.nix"))))
 	s.MakeReadable(t)
 	return f, nil
 }
@@ -146,6 +151,9 @@ func TestPathInfoEqualsNix(t *testing.T) {
 		{"content addressed", []string{f.caPath}, false},
 		{"link into the store", []string{f.user}, true},
 		{"file inside a store path", []string{f.pkgs[0] + "/bin/hello"}, false},
+		// Nix 2.8 reads a .drv as its outputs (newer Nix as the .drv itself).
+		{"a derivation is its outputs", []string{f.drv}, true},
+		{"a derivation and its output are one", []string{f.drv, f.pkgs[0]}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := []string{"path-info", "--json"}
@@ -175,6 +183,18 @@ func TestPathInfoInvalid(t *testing.T) {
 	_, err = n.PathInfo(context.Background(), []string{"/etc/hostname"}, false)
 	if !errors.Is(err, nixstore.ErrInvalidPath) {
 		t.Fatalf("path outside the store: got %v, want ErrInvalidPath", err)
+	}
+	// A derivation never built: nix lists its output as {"valid": false}; both backends
+	// say the output is not valid.
+	c, err := nixstore.NewCLI(f.store.Config, f.store.Env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []nixstore.Backend{n, c} {
+		_, err = b.PathInfo(context.Background(), []string{f.unbuilt}, false)
+		if !errors.Is(err, nixstore.ErrInvalidPath) || !strings.Contains(err.Error(), "never-built-1.0' is not valid") {
+			t.Errorf("%T: unbuilt derivation: got %v, want its output not valid", b, err)
+		}
 	}
 }
 
@@ -322,11 +342,11 @@ func TestCLIBackendAgreesWithNative(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	ni, err := n.PathInfo(ctx, f.pkgs, true)
+	ni, err := n.PathInfo(ctx, append(f.pkgs, f.drv), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ci, err := c.PathInfo(ctx, f.pkgs, true)
+	ci, err := c.PathInfo(ctx, append(f.pkgs, f.drv), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -528,6 +548,7 @@ func FuzzParsePathInfoJSON(f *testing.F) {
 	f.Add(`[{"path":"/nix/store/a-b","narHash":"sha256-x","narSize":1,"references":[]}]`)
 	f.Add(`{"/nix/store/a-b":{"narHash":"sha256-x","narSize":1}}`)
 	f.Add(`{"/nix/store/a-b":null}`)
+	f.Add(`[{"path":"/nix/store/a-b","valid":false}]`)
 	f.Fuzz(func(t *testing.T, s string) {
 		infos, err := nixstore.ParsePathInfoJSON([]byte(s))
 		if err == nil {
