@@ -256,7 +256,11 @@ func (e *Engine) pathInfo(ctx context.Context, env *Envelope, in intent.Intent) 
 		if err != nil {
 			return nil, err
 		}
-		return b.PathInfo(ctx, paths, withSize)
+		sps, err := nixstore.Installables(ctx, b, paths)
+		if err != nil {
+			return nil, err
+		}
+		return b.PathInfo(ctx, sps, withSize)
 	})
 }
 

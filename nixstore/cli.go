@@ -55,20 +55,59 @@ var nixCommand = []string{"--experimental-features", "nix-command"}
 
 // PathInfo implements Backend with `nix path-info --json [-S]`.
 func (c *CLI) PathInfo(ctx context.Context, paths []string, withClosureSize bool) ([]PathInfo, error) {
-	args := append(slices.Clone(nixCommand), "path-info", "--json")
-	if withClosureSize {
-		args = append(args, "-S")
+	sps, err := resolveAll(c.cfg, paths)
+	if err != nil {
+		return nil, err
 	}
-	args = append(args, "--")
-	args = append(args, paths...)
-	out, err := c.run(ctx, "nix", args...)
+	// nix path-info reads a .drv as its outputs; --derivation reads it as itself (and any
+	// other path as its deriver), so derivations are asked for on their own.
+	drvs := slices.DeleteFunc(slices.Clone(sps), func(p string) bool { return !isDrv(p) })
+	others := slices.DeleteFunc(sps, isDrv)
+	var list []PathInfo
+	for _, part := range []struct {
+		paths []string
+		flag  string
+	}{{others, ""}, {drvs, "--derivation"}} {
+		if len(part.paths) == 0 {
+			continue
+		}
+		args := append(slices.Clone(nixCommand), "path-info", "--json")
+		if withClosureSize {
+			args = append(args, "-S")
+		}
+		if part.flag != "" {
+			args = append(args, part.flag)
+		}
+		args = append(append(args, "--"), part.paths...)
+		out, err := c.run(ctx, "nix", args...)
+		if err != nil {
+			if strings.Contains(err.Error(), "is not valid") {
+				return nil, fmt.Errorf("%w: %v", ErrInvalidPath, err)
+			}
+			return nil, err
+		}
+		infos, err := ParsePathInfoJSON(out)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, infos...)
+	}
+	slices.SortFunc(list, func(a, b PathInfo) int { return strings.Compare(a.Path, b.Path) })
+	return list, nil
+}
+
+// DerivationOutputs implements Backend with `nix-store --query --outputs`.
+func (c *CLI) DerivationOutputs(ctx context.Context, drv string) ([]string, error) {
+	out, err := c.run(ctx, "nix-store", "--query", "--outputs", "--", drv)
 	if err != nil {
 		if strings.Contains(err.Error(), "is not valid") {
 			return nil, fmt.Errorf("%w: %v", ErrInvalidPath, err)
 		}
 		return nil, err
 	}
-	return ParsePathInfoJSON(out)
+	paths := strings.Fields(string(out))
+	slices.Sort(paths)
+	return paths, nil
 }
 
 // ParsePathInfoJSON reads `nix path-info --json` output: a list (Nix 2.8 to 2.18) or an

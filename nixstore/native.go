@@ -175,9 +175,6 @@ func (n *Native) PathInfo(ctx context.Context, paths []string, withClosureSize b
 	if err != nil {
 		return nil, err
 	}
-	if sps, err = n.drvOutputs(ctx, sps); err != nil {
-		return nil, err
-	}
 	out := make([]PathInfo, 0, len(sps))
 	for _, sp := range sps {
 		row, refs, err := n.lookup(ctx, sp)
@@ -220,37 +217,26 @@ func (n *Native) PathInfo(ctx context.Context, paths []string, withClosureSize b
 	return out, nil
 }
 
-// drvOutputs replaces each derivation (.drv) among sorted store paths by its outputs, as
-// Nix 2.8's path-info reads a .drv installable (newer Nix needs drv^*), and returns the
-// sorted set. An output that was never built is then reported as not valid, as Nix
-// reports it with "valid": false.
-func (n *Native) drvOutputs(ctx context.Context, sps []string) ([]string, error) {
-	if !slices.ContainsFunc(sps, isDrv) {
-		return sps, nil
+// DerivationOutputs implements Backend with go-nix's nix_v10 queries.
+func (n *Native) DerivationOutputs(ctx context.Context, drv string) (_ []string, err error) {
+	defer guard()(&err)
+	row, err := n.q.QueryPathInfo(ctx, drv)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("path '%s' is not valid: %w", drv, ErrInvalidPath)
 	}
-	var out []string
-	for _, sp := range sps {
-		if !isDrv(sp) {
-			out = append(out, sp)
-			continue
-		}
-		row, err := n.q.QueryPathInfo(ctx, sp)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("path '%s' is not valid: %w", sp, ErrInvalidPath)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("query %s: %w", sp, err)
-		}
-		outs, err := n.q.QueryDerivationOutputs(ctx, row.ID)
-		if err != nil {
-			return nil, fmt.Errorf("query outputs of %s: %w", sp, err)
-		}
-		for _, o := range outs {
-			out = append(out, o.Path)
-		}
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", drv, err)
+	}
+	outs, err := n.q.QueryDerivationOutputs(ctx, row.ID)
+	if err != nil {
+		return nil, fmt.Errorf("query outputs of %s: %w", drv, err)
+	}
+	out := make([]string, 0, len(outs))
+	for _, o := range outs {
+		out = append(out, o.Path)
 	}
 	slices.Sort(out)
-	return slices.Compact(out), nil
+	return out, nil
 }
 
 func isDrv(storePath string) bool { return strings.HasSuffix(storePath, ".drv") }

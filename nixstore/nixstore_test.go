@@ -161,7 +161,12 @@ func TestPathInfoEqualsNix(t *testing.T) {
 				args = append(args, "-S")
 			}
 			want := f.store.Run(t, "nix", append(args, tc.paths...)...)
-			got, err := n.PathInfo(ctx, tc.paths, tc.sizes)
+			// As the path-info command reads its arguments: a .drv means its outputs.
+			sps, err := nixstore.Installables(ctx, n, tc.paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := n.PathInfo(ctx, sps, tc.sizes)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +196,11 @@ func TestPathInfoInvalid(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, b := range []nixstore.Backend{n, c} {
-		_, err = b.PathInfo(context.Background(), []string{f.unbuilt}, false)
+		sps, err := nixstore.Installables(context.Background(), b, []string{f.unbuilt})
+		if err != nil || len(sps) != 1 {
+			t.Fatalf("%T: outputs of the unbuilt derivation: %v, %v", b, sps, err)
+		}
+		_, err = b.PathInfo(context.Background(), sps, false)
 		if !errors.Is(err, nixstore.ErrInvalidPath) || !strings.Contains(err.Error(), "never-built-1.0' is not valid") {
 			t.Errorf("%T: unbuilt derivation: got %v, want its output not valid", b, err)
 		}
@@ -330,6 +339,28 @@ func TestNotAProfile(t *testing.T) {
 	} {
 		if _, err := nixstore.ReadProfile(p); !errors.Is(err, nixstore.ErrNotProfile) {
 			t.Errorf("%s: got %v, want ErrNotProfile", p, err)
+		}
+	}
+}
+
+// TestPathInfoOfADerivationFile: a .drv given to PathInfo is the derivation file, as
+// `nix path-info --derivation` reads it (verify and the garbage collector's sums need
+// that), in both backends.
+func TestPathInfoOfADerivationFile(t *testing.T) {
+	f := need(t)
+	n := openNative(t, f)
+	c, err := nixstore.NewCLI(f.store.Config, f.store.Env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.TrimSpace(f.store.Run(t, "nix", "path-info", "--json", "--derivation", f.drv, f.unbuilt))
+	for _, b := range []nixstore.Backend{n, c} {
+		got, err := b.PathInfo(context.Background(), []string{f.unbuilt, f.drv}, false)
+		if err != nil {
+			t.Fatalf("%T: %v", b, err)
+		}
+		if j, _ := json.Marshal(got); string(j) != want {
+			t.Errorf("%T:\ngot  %s\nwant %s", b, j, want)
 		}
 	}
 }

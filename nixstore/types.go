@@ -3,6 +3,7 @@ package nixstore
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // PathInfo is one store object, with the JSON field names and omission rules of
@@ -38,7 +39,11 @@ type Backend interface {
 	Name() string
 	// PathInfo describes each path (a store path, a path inside one, or a link into
 	// the store), in the order Nix prints them: sorted by store path, without duplicates.
+	// A .drv is the derivation file itself (see Installables for what a user means).
 	PathInfo(ctx context.Context, paths []string, withClosureSize bool) ([]PathInfo, error)
+	// DerivationOutputs lists the output paths a valid derivation records, sorted, built
+	// or not.
+	DerivationOutputs(ctx context.Context, drv string) ([]string, error)
 	// ClosureSizes returns the closure of each valid store path given; invalid paths are
 	// left out of the map. Shared parts of closures are read once.
 	ClosureSizes(ctx context.Context, storePaths []string) (map[string]Closure, error)
@@ -71,3 +76,28 @@ var (
 	// ErrNoNix: the nix CLI is not installed.
 	ErrNoNix = errors.New("the nix command-line tools are not installed")
 )
+
+// Installables reads paths as `nix path-info` (Nix 2.8) reads its arguments: each resolves
+// to its store path, and a derivation (.drv) stands for its outputs (newer Nix needs
+// drv^*). The result is sorted, without duplicates; an output never built is still
+// listed (PathInfo then reports it not valid, as Nix prints "valid": false).
+func Installables(ctx context.Context, b Backend, paths []string) ([]string, error) {
+	sps, err := resolveAll(b.config(), paths)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, sp := range sps {
+		if !isDrv(sp) {
+			out = append(out, sp)
+			continue
+		}
+		outs, err := b.DerivationOutputs(ctx, sp)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, outs...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
