@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,9 +103,20 @@ func Update(ctx context.Context, o UpdateOptions) (search.UpdateResult, error) {
 
 func openSource(ctx context.Context, o UpdateOptions) (io.ReadCloser, int64, time.Time, error) {
 	if !strings.HasPrefix(o.From, "http://") && !strings.HasPrefix(o.From, "https://") {
-		f, err := os.Open(o.From)
+		name := o.From
+		if scheme, _, ok := strings.Cut(name, "://"); ok {
+			if scheme != "file" {
+				return nil, 0, time.Time{}, fmt.Errorf("%s: unsupported URL scheme %q (use https://, http://, file:// or a path)", o.From, scheme)
+			}
+			u, err := url.Parse(o.From)
+			if err != nil || u.Path == "" || (u.Host != "" && u.Host != "localhost") {
+				return nil, 0, time.Time{}, fmt.Errorf("%s: not a file URL of this machine (file:///path)", o.From)
+			}
+			name = u.Path
+		}
+		f, err := os.Open(name)
 		if err != nil {
-			return nil, 0, time.Time{}, fmt.Errorf("open %s: %w", o.From, err)
+			return nil, 0, time.Time{}, err // "open NAME: reason"
 		}
 		st, err := f.Stat()
 		if err != nil {

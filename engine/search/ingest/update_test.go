@@ -61,10 +61,16 @@ func TestUpdateFromFileAndFailuresKeepTheOldIndex(t *testing.T) {
 		}
 	}))
 	defer hang.Close()
+	// A file URL names a file like its path does.
+	if res, err := Update(ctx, UpdateOptions{From: "file://" + writeFile(t, "u.json", small), To: to}); err != nil || res.Index.Packages != 2 {
+		t.Fatalf("from a file:// URL: %+v, %v", res, err)
+	}
 	for _, tc := range []struct {
 		name, from string
 		client     *http.Client
 	}{
+		{"another scheme", "ftp://example.org/packages.json", nil},
+		{"a file URL of another host", "file://example.org/packages.json", nil},
 		{"truncated brotli", writeFile(t, "packages.json.br", truncated), nil},
 		{"wrong shape", writeFile(t, "a.json", `[1, 2, 3]`), nil},
 		{"empty package set", writeFile(t, "b.json", `{"version":2,"packages":{}}`), nil},
