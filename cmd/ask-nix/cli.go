@@ -332,6 +332,9 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 	case "search":
 		req.Subcommand = "search"
 		a["query"] = strings.Join(c.Search.Query, " ")
+		if strings.TrimSpace(a["query"].(string)) == "" && !c.Search.Interactive {
+			return req, false, fmt.Errorf("%w: search needs a query (or -i to search as you type)", errUsage)
+		}
 		if c.Search.Limit != 0 {
 			a["limit"] = c.Search.Limit
 		}
@@ -378,7 +381,7 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 			a["keep"] = *c.Cleanup.Keep
 		}
 		if c.Cleanup.OlderThan != "" {
-			a["older_than"] = c.Cleanup.OlderThan
+			a["older_than"] = c.Cleanup.OlderThan // its shape is judged by the policy (bad-duration)
 		}
 		withProfile(a)
 	case "update":

@@ -34,6 +34,8 @@ func TestGolden(t *testing.T) {
 		{"confirm-needed", []string{"please install python312Packages.requests"}, 4},
 		{"dry-run", []string{"--dry-run", "remove vlc"}, 0},
 		{"usage-error", []string{"--frobnicate"}, 2},
+		{"usage-search-without-query", []string{"search"}, 2},
+		{"explain-option-placeholder-json", []string{"explain", "--json", "search options for systemd.services.<name>.path"}, 0},
 		{"cache-stats-json", []string{"cache", "stats", "--json"}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
