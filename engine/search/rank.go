@@ -280,12 +280,15 @@ type queryConsts struct {
 }
 
 // withoutDigits drops ASCII digits: the version in a package set's name.
-func withoutDigits(s string) string {
+func withoutDigits(s string) string { return digits(s, false) }
+
+// digits keeps only the ASCII digits of s (keep) or everything else (!keep).
+func digits(s string, keep bool) string {
 	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return -1
+		if (r >= '0' && r <= '9') == keep {
+			return r
 		}
-		return r
+		return -1
 	}, s)
 }
 
@@ -300,12 +303,7 @@ func (qc *queryConsts) namesSet(set string) float64 {
 		return 60
 	case qc.setQ != "" && len(set) >= len(qc.setQ) && withoutDigits(set) == qc.setQ:
 		// The newest version first among equals (python313Packages before 312).
-		v, _ := strconv.Atoi(strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, set))
+		v, _ := strconv.Atoi(digits(set, true))
 		return 56 + float64(min(v, 9999))/10000
 	}
 	return 0
