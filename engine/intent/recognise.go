@@ -157,6 +157,7 @@ var argNoise = map[string]bool{
 	"are": true, "is": true, "there": true, "that": true, "which": true, "what": true, "with": true, "now": true,
 	"thanks": true, "thank": true, "you": true, "up": true, "it": true, "system": true, "from": true,
 	"latest": true, "newest": true, "new": true, "current": true, "version": true, "recent": true, "stable": true,
+	"everything": true, "all": true,
 }
 
 var numberWords = map[string]int{
@@ -224,6 +225,9 @@ func ruleHelp(w words) (string, map[string]any, float64, bool) {
 	if len(w.lower) <= 2 && w.has("help", "usage", "?", "commands", "examples") && !w.has("disk", "space", "store", "storage") {
 		return "help", nil, 0.95, true
 	}
+	if w.has("examples", "example") && len(w.lower) <= 4 && !w.has(searchVerbs...) {
+		return "help", nil, 0.9, true
+	}
 	if w.phrase("what can you do") || w.phrase("what can i do") || w.phrase("how do i use") || w.phrase("how does this work") ||
 		w.phrase("show help") || w.phrase("what can i ask") || w.phrase("what can this") || w.phrase("what commands") ||
 		w.phrase("some examples") || w.phrase("show examples") {
@@ -285,6 +289,9 @@ func ruleRollback(w words) (string, map[string]any, float64, bool) {
 	rb := w.has("rollback", "roll-back", "revert", "undo") || w.phrase("roll back") || w.phrase("go back") ||
 		w.phrase("roll it back") || w.phrase("roll that back") || w.phrase("roll the system back") ||
 		w.phrase("switch back") || w.phrase("switch to generation") || w.phrase("switch to the previous") || w.phrase("switch to previous") || w.phrase("restore generation") || w.phrase("restore the previous")
+	if _, numbered := generationArg(w); !rb && w.has("switch") && numbered {
+		rb = true // "switch to gen 3"
+	}
 	if !rb {
 		return "", nil, 0, false
 	}
@@ -404,7 +411,7 @@ func ruleCleanup(w words) (string, map[string]any, float64, bool) {
 }
 
 // oldThings are what "delete old …" means as a whole: the store's leftovers, not a package.
-var oldThings = []string{"stuff", "things", "junk", "files", "builds", "versions", "generations", "paths", "packages",
+var oldThings = []string{"stuff", "things", "junk", "files", "builds", "versions", "version", "generations", "paths", "packages",
 	"store", "garbage", "everything", "data", "profiles", "derivations"}
 
 // purgesStore: "purge" alone or with the store's leftovers cleans up; "purge chromium"
@@ -486,7 +493,8 @@ func ruleInstalled(w words) (string, map[string]any, float64, bool) {
 		}
 		return "installed", args, 0.9, true
 	}
-	if i := w.index("version"); i >= 0 && (w.has("have", "running", "got", "installed", "using") || w.phrase("which version")) && !w.has("nixos", "kernel") {
+	if i := w.index("version"); i >= 0 && (w.has("have", "running", "got", "installed", "using") || w.phrase("which version")) && !w.has("nixos", "kernel") &&
+		!(w.index("of") < 0 && !w.has("installed") && (w.phrase("am i running") || w.phrase("am i on") || w.phrase("am i using"))) {
 		if j := w.index("of"); j > i {
 			if p, ok := packageArg(w, j); ok {
 				args["package"] = p
@@ -497,6 +505,8 @@ func ruleInstalled(w words) (string, map[string]any, float64, bool) {
 	if w.phrase("do i have") {
 		if p, ok := packageArg(w, w.index("have")); ok {
 			args["package"] = p
+		} else if (w.lower[0] == "which" || w.lower[0] == "what") && len(w.lower) > 1 && w.lower[1] != "do" && !argNoise[w.lower[1]] {
+			args["package"] = w.orig[1] // "which python do i have"
 		}
 		return "installed", args, 0.85, true
 	}
@@ -530,7 +540,7 @@ func ruleInfo(w words) (string, map[string]any, float64, bool) {
 		!w.has("yourself", "you", "ask-nix") {
 		return "info", nil, 0.88, true
 	}
-	if w.has("nixos") && w.has("version", "release", "running") && !w.has("update", "upgrade") {
+	if (w.has("nixos") && w.has("version", "release", "running") || w.phrase("what version am i") || w.phrase("which version am i")) && !w.has("update", "upgrade") {
 		return "info", nil, 0.9, true
 	}
 	if w.has("nixpkgs") && w.has("revision", "commit", "version") {
@@ -628,6 +638,10 @@ func ruleInstall(w words) (string, map[string]any, float64, bool) {
 			return "install", map[string]any{"package": p}, 0.85, true
 		}
 	}
+	if len(w.lower) == 2 && w.lower[0] == "have" {
+		// "i'd like to have firefox" once the filler is gone.
+		return "install", map[string]any{"package": w.orig[1]}, 0.75, true
+	}
 	if len(w.lower) == 3 && (w.phrase("i need") || w.phrase("i want") || w.phrase("give me") || w.phrase("gimme") || w.phrase("grab me")) && !softwareKinds[w.lower[2]] {
 		return "install", map[string]any{"package": w.orig[2]}, 0.75, true
 	}
@@ -653,12 +667,13 @@ var searchNoise = map[string]bool{"for": true, "something": true, "do": true, "i
 	"package": true, "available": true, "show": true, "find": true, "search": true, "look": true, "up": true, "tool": true,
 	"browse": true, "searching": true, "lookup": true, "locate": true, "exist": true, "exists": true, "software": true,
 	"whats": true, "what's": true, "recommendations": true, "recommendation": true, "suggestions": true, "ideas": true,
-	"best": true, "gimme": true}
+	"best": true, "gimme": true, "replacement": true, "substitute": true, "alternative": true, "alternatives": true,
+	"offer": true, "offers": true, "include": true, "includes": true, "contain": true, "contains": true, "has": true}
 
 // keepInQuery are noise words elsewhere that name what is searched for.
 var keepInQuery = map[string]bool{"tools": true, "app": true, "apps": true, "application": true, "applications": true}
 
-var searchVerbs = []string{"search", "find", "look", "lookup", "seach", "serach", "fnd", "searching", "browse", "locate"}
+var searchVerbs = []string{"search", "find", "look", "lookup", "seach", "serach", "fnd", "searching", "browse", "locate", "hunt"}
 
 func ruleSearch(w words) (string, map[string]any, float64, bool) {
 	i := w.index(searchVerbs...)
@@ -694,6 +709,9 @@ func ruleSearch(w words) (string, map[string]any, float64, bool) {
 			}
 			q = append(q, w.orig[j])
 		}
+	}
+	if len(q) > 1 && (w.phrase("in the name") || w.phrase("in their name") || w.phrase("in its name")) && strings.EqualFold(q[len(q)-1], "name") {
+		q = q[:len(q)-1] // "packages with mail in the name"
 	}
 	if len(q) > 1 {
 		// "the dig command", "the convert binary": the program's name is the query.
@@ -774,7 +792,7 @@ func ruleWanted(w words) (string, map[string]any, float64, bool) {
 	lead := w.phrase("something to") || w.phrase("something for") || w.phrase("something that") ||
 		w.phrase("anything for") || w.phrase("anything to") || w.phrase("what can i use") || w.phrase("what should i use") ||
 		w.phrase("got any") || w.phrase("options for") || w.phrase("packages for") || w.phrase("programs for") || (w.has("package", "packages") && w.has("has", "contains", "ships", "gives")) ||
-		w.has("option", "options") || w.phrase("do you have") || w.phrase("packages matching") || w.phrase("packages named") || w.phrase("packages called") ||
+		w.has("option", "options") || w.phrase("do you have") || w.phrase("out there") || w.phrase("packages matching") || w.phrase("packages named") || w.phrase("packages called") ||
 		w.phrase("package named") || w.phrase("package called") || (w.has("nixpkgs") && (w.lower[0] == "is" || w.lower[0] == "are"))
 	if !described && !lead {
 		return "", nil, 0, false
