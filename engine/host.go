@@ -264,6 +264,9 @@ type lockFile struct {
 			Rev          string `json:"rev"`
 			LastModified int64  `json:"lastModified"`
 		} `json:"locked"`
+		Original *struct {
+			Ref string `json:"ref"`
+		} `json:"original"`
 	} `json:"nodes"`
 	Root string `json:"root"`
 }
@@ -302,6 +305,9 @@ func ParseFlakeLock(b []byte, path string, now time.Time) ([]FlakeInput, error) 
 		switch {
 		case l.Owner != "":
 			ref = l.Type + ":" + l.Owner + "/" + l.Repo
+			if n.Original != nil && n.Original.Ref != "" {
+				ref += "/" + n.Original.Ref // the branch it follows, as the flake names it
+			}
 		case l.Path != "":
 			ref = "path:" + l.Path
 		}
