@@ -432,6 +432,9 @@ func suggestions(text string, in intent.Intent) Suggestions {
 	seen := map[string]bool{}
 	for _, h := range Help().Actions {
 		for _, w := range words {
+			if stopWords[w] {
+				continue // "what is the weather" is not about the disk
+			}
 			if len(w) >= 3 && (strings.Contains(h.Action, w) || strings.Contains(strings.ToLower(h.Summary), " "+w)) && !seen[h.Action] {
 				seen[h.Action] = true
 				s.Suggestions = append(s.Suggestions, h.Examples[0])
@@ -445,11 +448,36 @@ func suggestions(text string, in intent.Intent) Suggestions {
 			}
 		}
 	}
+	if len(s.Suggestions) == 0 && len(words) > 0 && len(words) <= 3 && looksLikeNames(words) {
+		// "firefox", "mpvScripts": a name alone is most likely something to look up.
+		s.Suggestions = append(s.Suggestions, "ask-nix search "+strings.Join(strings.Fields(text), " "))
+	}
 	if len(s.Suggestions) > 5 {
 		s.Suggestions = s.Suggestions[:5]
 	}
 	s.Suggestions = append(s.Suggestions, "ask-nix help")
 	return s
+}
+
+// stopWords say nothing about which command a request wanted.
+var stopWords = map[string]bool{"the": true, "what": true, "what's": true, "how": true, "who": true, "why": true,
+	"when": true, "where": true, "which": true, "are": true, "and": true, "for": true, "you": true, "your": true,
+	"can": true, "does": true, "this": true, "that": true, "with": true, "about": true, "please": true, "tell": true,
+	"show": true, "give": true, "some": true, "any": true, "have": true, "has": true, "was": true, "were": true}
+
+// looksLikeNames reports whether every word could be (part of) a package name.
+func looksLikeNames(words []string) bool {
+	for _, w := range words {
+		if stopWords[w] || w == "a" || w == "an" || w == "is" || w == "me" || w == "my" {
+			return false // a sentence, not names
+		}
+		for _, r := range w {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '+') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // IsNotProfile reports whether err means a profile path is not a profile.
