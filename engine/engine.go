@@ -537,7 +537,10 @@ func rollbackTarget(profile string, args map[string]any) (int, error) {
 	for i, g := range p.Generations {
 		if g.Generation == cur.Generation {
 			if i+steps >= len(p.Generations) {
-				return 0, fmt.Errorf("%w: %s has no generation %d before the current one (%d)", ErrInvalidArgument, profile, steps, cur.Generation)
+				if steps == 1 {
+					return 0, fmt.Errorf("%w: %s has no generation older than the current one (%d)", ErrInvalidArgument, profile, cur.Generation)
+				}
+				return 0, fmt.Errorf("%w: %s has only %d generations older than the current one (%d), not %d", ErrInvalidArgument, profile, len(p.Generations)-1-i, cur.Generation, steps)
 			}
 			return p.Generations[i+steps].Generation, nil
 		}
