@@ -15,7 +15,7 @@ type HelpResult struct {
 // Help lists what ask-nix can do, with examples.
 func Help() HelpResult {
 	return HelpResult{Actions: []HelpEntry{
-		{"search", "search packages offline", []string{`ask-nix "search for video editors"`, "ask-nix search firefox"}},
+		{"search", "search packages (or NixOS options) offline", []string{`ask-nix "search for video editors"`, "ask-nix search firefox", `ask-nix "which nixos option enables ssh"`}},
 		{"install", "install a package into your profile (plan first)", []string{`ask-nix "install firefox"`}},
 		{"remove", "remove a package from your profile (plan first)", []string{`ask-nix "remove firefox"`}},
 		{"installed", "what is installed, with versions", []string{`ask-nix "what version of python do I have?"`}},
