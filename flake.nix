@@ -23,11 +23,16 @@
           # Tests that need a real Nix store skip inside the build sandbox (no nix there);
           # the pure-Go tests run.
           nativeBuildInputs = [ pkgs.installShellFiles ];
+          # The default policy compiled once here, so that no user's first request (and no
+          # service user without a cache, ever) waits for the OPA compiler.
           postInstall = pkgs.lib.optionalString (pkgs.stdenv.buildPlatform.canExecute pkgs.stdenv.hostPlatform) ''
             installShellCompletion --cmd ask-nix \
               --bash <($out/bin/ask-nix completion bash) \
               --zsh <($out/bin/ask-nix completion zsh) \
               --fish <($out/bin/ask-nix completion fish)
+            mkdir -p "$TMPDIR/asknix-root"
+            HOME="$TMPDIR" XDG_CACHE_HOME="$TMPDIR/cache" ASK_NIX_ROOT="$TMPDIR/asknix-root" \
+              $out/bin/ask-nix policy compile --out $out/share/ask-nix/plans
           '';
           meta = {
             description = "Run Nix and NixOS in plain words, checked by Rego policies";

@@ -114,6 +114,12 @@ func (e *Engine) execute(ctx context.Context, env *Envelope, req Request) (any, 
 			return nil, err
 		}
 		return res, nil
+	case "policy-compile":
+		path, err := policy.CompileShared(ctx, e.o.Policy, str(in.Args["out"]))
+		if err != nil {
+			return nil, err
+		}
+		return PolicyCompileResult{Path: path}, nil
 	case "policy-test":
 		rep, err := policy.Test(ctx, e.o.Policy, strList(in.Args["dirs"]))
 		if err != nil {
@@ -420,6 +426,11 @@ func (e *Engine) IndexAgeWarning() string {
 		return fmt.Sprintf("the package index (%s) is %d days old; run 'ask-nix index update' to refresh it", e.index.Meta.Source, days)
 	}
 	return ""
+}
+
+// PolicyCompileResult is what `policy compile` wrote.
+type PolicyCompileResult struct {
+	Path string `json:"path"`
 }
 
 // suggestions answers a request that was not understood with the closest commands.

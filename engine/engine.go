@@ -131,7 +131,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	case p.Fallback != "":
 		o.Debugf("policy: evaluated by OPA through %s (%s)", policy.HelperName, p.Fallback)
 	case p.Cached:
-		o.Debugf("policy: compiled plan from the cache (%s)", o.Policy.CacheDir)
+		o.Debugf("policy: compiled plan from %s", p.CachedFrom)
 	default:
 		o.Debugf("policy: compiled by %s", policy.HelperName)
 	}

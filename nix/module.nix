@@ -3,7 +3,8 @@
 # Everything under /etc/ask-nix comes from one derivation (etcTree) that also checks it with
 # the configured ask-nix: the policies compile and their tests pass (`policy test`), the
 # settings file is valid, every rule module loads (`rules test`). A broken policy therefore
-# fails nixos-rebuild, not the user's first request.
+# fails nixos-rebuild, not the user's first request. The compiled plan of the defaults and
+# these policies lands in /etc/ask-nix/plans, so no user's request waits for the compiler.
 self:
 { config, lib, pkgs, ... }:
 let
@@ -46,6 +47,8 @@ let
       XDG_CACHE_HOME=$PWD/home/cache XDG_STATE_HOME=$PWD/home/state XDG_RUNTIME_DIR=$PWD/home/run
     # Loads the settings and every policy layer, then runs the policies' tests.
     ${askNix} policy test
+    # The defaults and these administrator policies compiled for every user: /etc/ask-nix/plans.
+    ${askNix} policy compile --out $out/plans
     ${lib.concatStrings (map (r: ''
       ${askNix} rules test $out/rules/${lib.escapeShellArg (fileName r)} help >/dev/null
     '') cfg.rules)}

@@ -153,8 +153,12 @@ type indexUpdateCmd struct {
 	From    string `help:"A packages.json(.br|.zst) file, nix search --json or nix-env -qaP --json --meta output, or an http(s) URL of one." placeholder:"FILE|URL"`
 }
 type policyCmd struct {
-	Test policyTestCmd `cmd:"" help:"Run the Rego tests (*_test.rego) of the policies in force and of DIRs."`
-	Eval askCmd        `cmd:"" help:"Show the policy decision for TEXT, executing nothing."`
+	Test    policyTestCmd    `cmd:"" help:"Run the Rego tests (*_test.rego) of the policies in force and of DIRs."`
+	Eval    askCmd           `cmd:"" help:"Show the policy decision for TEXT, executing nothing."`
+	Compile policyCompileCmd `cmd:"" help:"Compile the default and administrator policies into DIR for every user (packages and the NixOS module ship it)."`
+}
+type policyCompileCmd struct {
+	Out string `required:"" type:"path" help:"Directory to write the compiled plan into." placeholder:"DIR"`
 }
 type policyTestCmd struct {
 	Dirs []string `arg:"" optional:"" type:"path" help:"More directories of policies and tests."`
@@ -307,6 +311,11 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 			}
 			req.Explain, req.ShowInput = true, true
 			return req, true, nil
+		}
+		if sub[1] == "compile" {
+			req.Text, req.Subcommand = typed, "policy-compile"
+			req.Args = map[string]any{"out": c.Policy.Compile.Out}
+			return req, false, nil
 		}
 		req.Text, req.Subcommand = typed, "policy-test"
 		req.Args = map[string]any{"dirs": c.Policy.Test.Dirs}
@@ -566,6 +575,7 @@ func engineOptions(g Globals, environ []string, getenv func(string) string, debu
 				}
 				return ""
 			}(),
+			SharedDirs: sharedPlanDirs(host),
 		},
 		IndexPaths:   search.Locations(dataHome, root),
 		OptionsPaths: search.OptionsLocations(dataHome, root),
@@ -609,4 +619,14 @@ func engineOptions(g Globals, environ []string, getenv func(string) string, debu
 		o.IndexPaths, o.OptionsPaths = o.IndexPaths[1:], o.OptionsPaths[1:]
 	}
 	return o, nil
+}
+
+// sharedPlanDirs are where compiled plans for every user lie: the NixOS module's
+// /etc/ask-nix/plans and the package's share/ask-nix/plans beside bin/ask-nix.
+func sharedPlanDirs(host nixstore.Host) []string {
+	dirs := []string{host.HostPath("/etc/ask-nix/plans")}
+	if exe, err := os.Executable(); err == nil {
+		dirs = append(dirs, filepath.Join(filepath.Dir(filepath.Dir(exe)), "share", "ask-nix", "plans"))
+	}
+	return dirs
 }

@@ -473,6 +473,8 @@ func (u *ui) text(result any) {
 		fmt.Fprintf(w, "index updated: %d packages from %s in %.1fs (%s)\n", r.Index.Packages, r.Index.Source, r.Seconds, r.Index.Path)
 	case engine.CacheClearResult:
 		fmt.Fprintf(w, "cache cleared (%s)\n", dash(r.Path))
+	case engine.PolicyCompileResult:
+		fmt.Fprintf(w, "compiled policy plan written to %s\n", r.Path)
 	case engine.HelpResult:
 		fmt.Fprintln(w, "ask-nix understands plain words. For example:")
 		for _, h := range r.Actions {

@@ -118,33 +118,36 @@ func (h Helper) Test(ctx context.Context, o Options, dirs []string) (TestReport,
 // planFormat changes when the plan evaluator or the sources' layout changes meaning.
 const planFormat = "ask-nix-plan-1"
 
-// Key names the compiled form of files: the SHA-256 of every file's package, name and
-// source.
+// Key names the compiled form of files: the SHA-256 of every file's package, base name and
+// source. The directory is left out, so a plan compiled where /etc/ask-nix lies elsewhere
+// (the NixOS module's build) names the same sources as the installed files.
 func Key(files []File) string {
 	h := sha256.New()
 	h.Write([]byte(planFormat))
 	for _, f := range files {
-		for _, s := range []string{f.Package, f.Name, f.Source} {
+		for _, s := range []string{f.Package, filepath.Base(f.Name), f.Source} {
 			fmt.Fprintf(h, "\x00%d:%s", len(s), s)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// private reports whether st belongs to this user and nobody else can write it: a plan
-// decides what runs, so one that another account could have written is not read.
-func private(st os.FileInfo) bool {
+// private reports whether st belongs to this user (or, shared, also to root) and nobody
+// else can write it: a plan decides what runs, so one that another account could have
+// written is not read.
+func private(st os.FileInfo, shared bool) bool {
 	sys, ok := st.Sys().(*syscall.Stat_t)
-	return ok && int(sys.Uid) == os.Geteuid() && st.Mode().Perm()&0o022 == 0
+	return ok && (int(sys.Uid) == os.Geteuid() || shared && sys.Uid == 0) && st.Mode().Perm()&0o022 == 0
 }
 
-func readCache(dir, key string) ([]byte, bool) {
+// readCache reads the plan named key from dir; shared dirs may also belong to root.
+func readCache(dir, key string, shared bool) ([]byte, bool) {
 	if dir == "" {
 		return nil, false
 	}
 	p := filepath.Join(dir, key+".plan")
 	dst, err := os.Stat(dir)
-	if err != nil || !private(dst) {
+	if err != nil || !private(dst, shared) {
 		return nil, false
 	}
 	f, err := os.Open(p)
@@ -153,7 +156,7 @@ func readCache(dir, key string) ([]byte, bool) {
 	}
 	defer f.Close()
 	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || !private(st) {
+	if err != nil || !st.Mode().IsRegular() || !private(st, shared) {
 		return nil, false
 	}
 	b, err := io.ReadAll(f)

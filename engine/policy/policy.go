@@ -19,6 +19,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/asknix/ask-nix/engine/internal/atomicfile"
+
 	"github.com/asknix/ask-nix/engine/policy/plan"
 	"github.com/asknix/ask-nix/policies"
 )
@@ -73,7 +75,11 @@ type Options struct {
 	AdminDirs []string // /etc/ask-nix/policies
 	UserDirs  []string // $XDG_CONFIG_HOME/ask-nix/policies and --policy-dir
 	CacheDir  string   // compiled plans; "" keeps them in memory only
-	Compiler  Compiler // nil: the ask-nix-policy helper
+	// SharedDirs hold plans compiled ahead for everyone (`policy compile --out`: the
+	// package's share/ask-nix/plans, the NixOS module's /etc/ask-nix/plans), read after
+	// CacheDir when they belong to root or to this user and nobody else can write them.
+	SharedDirs []string
+	Compiler   Compiler // nil: the ask-nix-policy helper
 }
 
 // Engine evaluates requests against the compiled policy.
@@ -83,8 +89,10 @@ type Engine struct {
 	compiler Compiler
 	// Fallback says why OPA evaluates instead of the native plan ("" when it does not).
 	Fallback string
-	// Cached is true when the plan came from the on-disk cache.
-	Cached bool
+	// Cached is true when the plan came from the on-disk cache; CachedFrom names the
+	// directory it was read from.
+	Cached     bool
+	CachedFrom string
 }
 
 // Internal combines the layers: an administrator may waive a default by id; nothing the
@@ -147,35 +155,76 @@ func Load(ctx context.Context, o Options) (*Engine, error) {
 	}
 	e := &Engine{files: files, compiler: c}
 	key := Key(files)
-	if data, ok := readCache(o.CacheDir, key); ok {
+	for i, dir := range append([]string{o.CacheDir}, o.SharedDirs...) {
+		data, ok := readCache(dir, key, i > 0)
+		if !ok {
+			continue
+		}
 		if reason, isMarker := strings.CutPrefix(string(data), unsupportedMarker); isMarker {
-			e.Fallback, e.Cached = reason, true
+			e.Fallback, e.Cached, e.CachedFrom = reason, true, dir
 			return e, nil
 		}
 		if prog, err := plan.Decode(data); err == nil {
-			e.prog, e.Cached = prog, true
+			e.prog, e.Cached, e.CachedFrom = prog, true, dir
 			return e, nil
 		}
-		// A corrupt or stale entry is compiled again and replaced.
+		// A corrupt or stale entry is compiled again (and replaced in CacheDir).
 	}
-	raw, err := c.Compile(ctx, files)
+	data, prog, fallback, err := compile(ctx, c, files)
 	if err != nil {
 		return nil, err
 	}
-	prog, err := plan.Load(raw)
+	e.prog, e.Fallback = prog, fallback
+	writeCache(o.CacheDir, key, data)
+	return e, nil
+}
+
+// compile has the compiler compile files and returns what the cache keeps: the plan in
+// binary form, or the marker saying why OPA must evaluate these sources (fallback).
+func compile(ctx context.Context, c Compiler, files []File) (data []byte, prog *plan.Program, fallback string, err error) {
+	raw, err := c.Compile(ctx, files)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	prog, err = plan.Load(raw)
 	switch {
 	case errors.Is(err, plan.ErrUnsupported):
-		e.Fallback = err.Error()
-		writeCache(o.CacheDir, key, []byte(unsupportedMarker+e.Fallback))
+		return []byte(unsupportedMarker + err.Error()), nil, err.Error(), nil
 	case err != nil:
-		return nil, fmt.Errorf("load compiled policy: %w", err)
-	default:
-		e.prog = prog
-		if data, err := prog.MarshalBinary(); err == nil {
-			writeCache(o.CacheDir, key, data)
-		}
+		return nil, nil, "", fmt.Errorf("load compiled policy: %w", err)
 	}
-	return e, nil
+	data, err = prog.MarshalBinary()
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("encode compiled policy: %w", err)
+	}
+	return data, prog, "", nil
+}
+
+// CompileShared compiles the layers every user shares — the defaults and the
+// administrator's, not a user's own — and writes their plan into dir, readable by all,
+// where Load finds it through SharedDirs (`policy compile --out DIR`). It returns the
+// file written.
+func CompileShared(ctx context.Context, o Options, dir string) (string, error) {
+	files, err := Sources(Options{AdminDirs: o.AdminDirs})
+	if err != nil {
+		return "", err
+	}
+	c := o.Compiler
+	if c == nil {
+		c = Helper{}
+	}
+	data, _, _, err := compile(ctx, c, files)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("compiled plans: %w", err)
+	}
+	p := filepath.Join(dir, Key(files)+".plan")
+	if err := atomicfile.Write(p, data, 0o644); err != nil {
+		return "", fmt.Errorf("write %s: %w", p, err)
+	}
+	return p, nil
 }
 
 // unsupportedMarker starts a cache entry that records why OPA must evaluate these

@@ -17,6 +17,7 @@ in
   vendorHash = pkg.vendorHash;
   mainProgram = pkg.meta.mainProgram;
   completions = builtins.match ".*completion bash.*completion zsh.*completion fish.*" pkg.postInstall != null;
+  plans = builtins.match ".*policy compile --out [$]out/share/ask-nix/plans.*" pkg.postInstall != null;
   app = outputs.apps.${sys}.default.program;
   appAskNix = outputs.apps.${sys}.ask-nix.program;
   overlay = (outputs.overlays.default stub.pkgs stub.pkgs).ask-nix.pname;

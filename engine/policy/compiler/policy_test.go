@@ -134,3 +134,61 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// noCompile fails the test if a plan is compiled: the shared one should have answered.
+type noCompile struct {
+	Local
+	t *testing.T
+}
+
+func (n noCompile) Compile(context.Context, []policy.File) ([]byte, error) {
+	n.t.Helper()
+	return nil, errors.New("compiled although a shared plan was there")
+}
+
+// TestSharedPlan: `policy compile --out DIR` writes the plan of the defaults and the
+// administrator's policies; Load reads it from SharedDirs for the same sources in another
+// directory (the module compiles where /etc/ask-nix is not yet /etc), but not for other
+// sources, and not from a directory others may write.
+func TestSharedPlan(t *testing.T) {
+	ctx := context.Background()
+	src := []byte("package asknix.admin\n\ndeny contains {\"id\": \"no-cowsay\", \"msg\": \"no cowsay\"} if input.intent.args.package == \"cowsay\"\n")
+	built, installed, shared := t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "plans")
+	for _, d := range []string{built, installed} {
+		if err := os.WriteFile(filepath.Join(d, "site.rego"), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path, err := policy.CompileShared(ctx, policy.Options{AdminDirs: []string{built}, UserDirs: []string{t.TempDir()}, Compiler: Local{}}, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o644 || filepath.Dir(path) != shared {
+		t.Fatalf("written %s: %v %v", path, st, err)
+	}
+
+	e, err := policy.Load(ctx, policy.Options{AdminDirs: []string{installed}, CacheDir: t.TempDir(), SharedDirs: []string{t.TempDir(), shared}, Compiler: noCompile{t: t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.Cached || e.CachedFrom != shared {
+		t.Errorf("plan from %q (cached %v), want the shared %s", e.CachedFrom, e.Cached, shared)
+	}
+	if d, err := e.Decide(ctx, input("install cowsay", "install", map[string]any{"package": "cowsay"}, false, true)); err != nil || d.Outcome != policy.Deny {
+		t.Errorf("the shared plan decides %+v, %v; want the administrator's denial", d, err)
+	}
+
+	// A user's own policy makes other sources: the shared plan is not theirs.
+	user := t.TempDir()
+	os.WriteFile(filepath.Join(user, "me.rego"), []byte("package asknix.user\n"), 0o644)
+	if _, err := policy.Load(ctx, policy.Options{AdminDirs: []string{installed}, UserDirs: []string{user}, SharedDirs: []string{shared}, Compiler: noCompile{t: t}}); err == nil {
+		t.Error("a user's sources were answered by the shared plan")
+	}
+	// A shared directory anyone may write is not read.
+	if err := os.Chmod(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := policy.Load(ctx, policy.Options{AdminDirs: []string{installed}, SharedDirs: []string{shared}, Compiler: noCompile{t: t}}); err == nil {
+		t.Error("a world-writable shared directory was trusted")
+	}
+}
