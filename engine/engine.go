@@ -130,8 +130,10 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	switch {
 	case p.Fallback != "":
 		o.Debugf("policy: evaluated by OPA through %s (%s)", policy.HelperName, p.Fallback)
+	case p.Cached && p.CachedFrom == o.Policy.CacheDir:
+		o.Debugf("policy: compiled plan from the cache (%s)", p.CachedFrom)
 	case p.Cached:
-		o.Debugf("policy: compiled plan from %s", p.CachedFrom)
+		o.Debugf("policy: compiled plan shared in %s", p.CachedFrom)
 	default:
 		o.Debugf("policy: compiled by %s", policy.HelperName)
 	}
