@@ -776,7 +776,8 @@ var wantNoise = map[string]bool{"i": true, "need": true, "want": true, "wanna": 
 	"options": true, "option": true, "command": true, "commands": true, "binary": true, "executable": true,
 	"has": true, "have": true, "contains": true, "gives": true, "ships": true, "after": true, "i'm": true, "im": true,
 	"recommendations": true, "recommendation": true, "ideas": true, "suggestions": true, "else": true, "similar": true,
-	"do": true, "does": true, "where": true, "get": true, "which": true,
+	"do": true, "does": true, "where": true, "get": true, "which": true, "people": true, "top": true, "popular": true,
+	"favorite": true, "favourite": true, "most": true,
 }
 
 // ruleWanted: a description of software rather than a command — "i need a pdf reader",
@@ -791,9 +792,13 @@ func ruleWanted(w words) (string, map[string]any, float64, bool) {
 	}
 	lead := w.phrase("something to") || w.phrase("something for") || w.phrase("something that") ||
 		w.phrase("anything for") || w.phrase("anything to") || w.phrase("what can i use") || w.phrase("what should i use") ||
-		w.phrase("got any") || w.phrase("options for") || w.phrase("packages for") || w.phrase("programs for") || (w.has("package", "packages") && w.has("has", "contains", "ships", "gives")) ||
-		w.has("option", "options") || w.phrase("do you have") || w.phrase("out there") || w.phrase("packages matching") || w.phrase("packages named") || w.phrase("packages called") ||
-		w.phrase("package named") || w.phrase("package called") || (w.has("nixpkgs") && (w.lower[0] == "is" || w.lower[0] == "are"))
+		w.phrase("use for") || w.phrase("use to") || w.phrase("people use") || w.phrase("got any") || w.phrase("out there") ||
+		w.phrase("options for") || w.phrase("packages for") || w.phrase("programs for") || w.has("option", "options") ||
+		(w.has("package", "packages") && w.has("has", "contains", "ships", "gives")) || w.phrase("do you have") ||
+		w.phrase("packages matching") || w.phrase("packages named") || w.phrase("packages called") ||
+		w.phrase("package named") || w.phrase("package called") || (w.has("nixpkgs") && (w.lower[0] == "is" || w.lower[0] == "are")) ||
+		// "best git gui", "top music players" ("good" alone is also "good morning").
+		(len(w.lower) > 1 && (w.lower[0] == "best" || w.lower[0] == "top" || w.lower[0] == "popular"))
 	if !described && !lead {
 		return "", nil, 0, false
 	}
