@@ -136,6 +136,16 @@ func openNative(t *testing.T, f *fixture) *nixstore.Native {
 	return n
 }
 
+// openCLI is the nix CLI backend on f's store.
+func openCLI(t *testing.T, f *fixture) *nixstore.CLI {
+	t.Helper()
+	c, err := nixstore.NewCLI(f.store.Config, f.store.Env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestPathInfoEqualsNix(t *testing.T) {
 	f := need(t)
 	n := openNative(t, f)
@@ -191,10 +201,7 @@ func TestPathInfoInvalid(t *testing.T) {
 	}
 	// A derivation never built: nix lists its output as {"valid": false}; both backends
 	// say the output is not valid.
-	c, err := nixstore.NewCLI(f.store.Config, f.store.Env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := openCLI(t, f)
 	for _, b := range []nixstore.Backend{n, c} {
 		sps, err := nixstore.Installables(context.Background(), b, []string{f.unbuilt})
 		if err != nil || len(sps) != 1 {
@@ -349,10 +356,7 @@ func TestNotAProfile(t *testing.T) {
 func TestPathInfoOfADerivationFile(t *testing.T) {
 	f := need(t)
 	n := openNative(t, f)
-	c, err := nixstore.NewCLI(f.store.Config, f.store.Env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := openCLI(t, f)
 	want := strings.TrimSpace(f.store.Run(t, "nix", "path-info", "--json", "--derivation", f.drv, f.unbuilt))
 	for _, b := range []nixstore.Backend{n, c} {
 		got, err := b.PathInfo(context.Background(), []string{f.unbuilt, f.drv}, false)
@@ -368,10 +372,7 @@ func TestPathInfoOfADerivationFile(t *testing.T) {
 func TestCLIBackendAgreesWithNative(t *testing.T) {
 	f := need(t)
 	n := openNative(t, f)
-	c, err := nixstore.NewCLI(f.store.Config, f.store.Env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := openCLI(t, f)
 	ctx := context.Background()
 	ni, err := n.PathInfo(ctx, append(f.pkgs, f.drv), true)
 	if err != nil {
@@ -614,7 +615,7 @@ func TestInstalledMatchesNixEnv(t *testing.T) {
 	profile := filepath.Join(t.TempDir(), "profile")
 	f.store.Install(t, profile, `[ (pkg "ripgrep-14.1.0" []) (pkg "python3-3.12.4" []) (pkg "hello-2.12" []) ]`)
 	n := openNative(t, f)
-	c, _ := nixstore.NewCLI(f.store.Config, f.store.Env)
+	c := openCLI(t, f)
 	want := strings.Fields(f.store.Run(t, "nix-env", "-p", profile, "-q"))
 	for _, b := range []nixstore.Backend{n, c} {
 		got, err := nixstore.Installed(ctx, b, profile, "")
@@ -661,7 +662,7 @@ func TestDiffMatchesNix(t *testing.T) {
 		want[name] = rest
 	}
 	n := openNative(t, f)
-	c, _ := nixstore.NewCLI(f.store.Config, f.store.Env)
+	c := openCLI(t, f)
 	for _, b := range []nixstore.Backend{n, c} {
 		d, err := nixstore.DiffClosures(context.Background(), b, ps[0], ps[1])
 		if err != nil {
