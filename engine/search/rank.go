@@ -338,9 +338,13 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 	case strings.Contains(name, q):
 		s = 40 - float64(min(len(name)-len(q), 20))/2
 	}
-	namedSet := !options && qc.namesSet(set) > 0
-	if namedSet && s < qc.namesSet(set) {
-		s = qc.namesSet(set) // a member of the set the query names
+	setScore := 0.0
+	if !options {
+		setScore = qc.namesSet(set)
+	}
+	namedSet := setScore > 0
+	if s < setScore {
+		s = setScore // a member of the set the query names
 	}
 	covered := idx.coverage(pi, qc)
 	if len(words) > 1 || s == 0 {

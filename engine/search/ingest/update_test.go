@@ -69,8 +69,8 @@ func TestUpdateFromFileAndFailuresKeepTheOldIndex(t *testing.T) {
 		name, from string
 		client     *http.Client
 	}{
-		{"another scheme", "ftp://example.org/packages.json", nil},
-		{"a file URL of another host", "file://example.org/packages.json", nil},
+		{"another scheme: unsupported URL scheme", "ftp://example.org/packages.json", nil},
+		{"a file URL of another host: not a file URL of this machine", "file://example.org/packages.json", nil},
 		{"truncated brotli", writeFile(t, "packages.json.br", truncated), nil},
 		{"wrong shape", writeFile(t, "a.json", `[1, 2, 3]`), nil},
 		{"empty package set", writeFile(t, "b.json", `{"version":2,"packages":{}}`), nil},
@@ -85,6 +85,9 @@ func TestUpdateFromFileAndFailuresKeepTheOldIndex(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error is not one line: %q", err)
+			}
+			if _, want, ok := strings.Cut(tc.name, ": "); ok && !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not say %q", err, want)
 			}
 			if idx := openIndex(t, to); idx.Len() != 2 {
 				t.Errorf("the previous index is gone: %d packages", idx.Len())
