@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/asknix/ask-nix/engine/executor"
 	"github.com/asknix/ask-nix/engine/search"
+	"github.com/asknix/ask-nix/internal/executor"
 )
 
 // IndexHelper reads package sets into the index (engine/search/ingest); it is looked up

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/asknix/ask-nix/engine/executor"
+	"github.com/asknix/ask-nix/internal/executor"
 )
 
 // TestHelperLines: ask-nix-index's stderr, in any split, gives its progress to the

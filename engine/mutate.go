@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/asknix/ask-nix/engine/executor"
 	"github.com/asknix/ask-nix/engine/intent"
 	"github.com/asknix/ask-nix/engine/nixlog"
+	"github.com/asknix/ask-nix/internal/executor"
 	"github.com/asknix/ask-nix/nixstore"
 )
 

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/asknix/ask-nix/engine/executor"
+	"github.com/asknix/ask-nix/internal/executor"
 	"path/filepath"
 	"slices"
 	"strconv"

@@ -18,12 +18,12 @@ import (
 
 	"github.com/asknix/ask-nix/engine"
 	"github.com/asknix/ask-nix/engine/cache"
-	"github.com/asknix/ask-nix/engine/executor"
 	"github.com/asknix/ask-nix/engine/nixlog"
 	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/rules"
 	"github.com/asknix/ask-nix/engine/search"
 	"github.com/asknix/ask-nix/engine/units"
+	"github.com/asknix/ask-nix/internal/executor"
 	"github.com/asknix/ask-nix/nixstore"
 )
 

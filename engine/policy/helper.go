@@ -12,8 +12,8 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/asknix/ask-nix/engine/executor"
 	"github.com/asknix/ask-nix/engine/internal/atomicfile"
+	"github.com/asknix/ask-nix/internal/executor"
 )
 
 // HelperName is the program that links OPA; it is looked up beside the running

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/asknix/ask-nix/engine/executor"
+	"github.com/asknix/ask-nix/internal/executor"
 )
 
 // TestMissingHelper: with no ask-nix-policy beside the program or on PATH, compiling says

@@ -19,7 +19,7 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/asknix/ask-nix/engine/executor"
+	"github.com/asknix/ask-nix/internal/executor"
 )
 
 // Name is the screen's program, looked up beside ask-nix first, then on PATH.

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/asknix/ask-nix/engine/executor"
+	"github.com/asknix/ask-nix/internal/executor"
 )
 
 func TestMain(m *testing.M) {
