@@ -9,10 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +21,7 @@ import (
 	"github.com/asknix/ask-nix/engine/nixlog"
 	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/rules"
+	"github.com/asknix/ask-nix/engine/runner"
 	"github.com/asknix/ask-nix/engine/search"
 	"github.com/asknix/ask-nix/nixstore"
 )
@@ -103,6 +104,9 @@ type Options struct {
 	NixProgress func(step string, p nixlog.Progress)
 	// ProgressItems receives the progress of operations counted in items (verify: paths).
 	ProgressItems func(done, total int64)
+	// Record sees each argv the executor starts for a request (tests compare it with the
+	// plan).
+	Record func(argv []string)
 }
 
 // Engine runs requests. Create one per process with New; Close saves the cache.
@@ -113,6 +117,7 @@ type Engine struct {
 	backend nixstore.Backend
 	index   *search.Index
 	rules   *rules.Host
+	runner  *runner.Runner
 }
 
 // New compiles the policies (once per process) and opens the cache.
@@ -137,7 +142,10 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	default:
 		o.Debugf("policy: compiled by %s", policy.HelperName)
 	}
-	e := &Engine{o: o, policy: p}
+	e := &Engine{o: o, policy: p, runner: runner.New(runner.Options{
+		Env: o.NixEnv, StateDir: o.StateDir, Now: o.Now, Debugf: o.Debugf, RetryDelays: o.RetryDelays,
+		Args: o.Args, Progress: o.NixProgress, Record: o.Record,
+	})}
 	if !o.NoCache {
 		e.cache = cache.Open(o.CacheDirs, o.CacheTTL, o.Debugf)
 	} else {
@@ -175,6 +183,8 @@ type Request struct {
 	ShowInput  bool           // with Explain: the result is the policy input document
 	Yes        bool           // confirmed in advance (--yes)
 	DryRun     bool
+	// Source is "cli" (default) or "mcp"; Client names the MCP client (SPEC §12).
+	Source, Client string
 	// Confirm asks the user interactively; nil when there is no TTY.
 	// It is shown the warnings so far (low disk space, an unknown package) first.
 	Confirm func(plan Plan, d policy.Decision, warnings []string) bool
@@ -184,22 +194,42 @@ type Request struct {
 type RequestDoc struct {
 	Text       string `json:"text"`
 	Subcommand bool   `json:"subcommand,omitempty"`
+	Source     string `json:"source"`
+	Client     string `json:"client,omitempty"`
 }
 
-// Plan says what would run or be read (SPEC §3 "plan").
+// Plan says what an action will do, computed before anything runs (SPEC §3 "plan"): the
+// exact commands, and for changes what they select. The policy judges it; Run does it.
 type Plan struct {
 	Mutates    bool       `json:"mutates"`
 	Privileged bool       `json:"privileged"`
 	Argv       [][]string `json:"argv"`
 	Backend    string     `json:"backend,omitempty"`
-	Reads      []string   `json:"reads,omitempty"`
-}
+	// Profile is the profile the action reads or changes; ProfileKind how it is managed
+	// (install/remove: "nix-env" or "nix-profile").
+	Profile     string `json:"profile,omitempty"`
+	ProfileKind string `json:"profileKind,omitempty"`
+	Package     string `json:"package,omitempty"`
+	// From is the profile's current generation when planned; To the one a rollback
+	// switches to.
+	From *int `json:"from,omitempty"`
+	To   *int `json:"to,omitempty"`
+	// Deleted and Kept are a cleanup's generations, PredictedFreedBytes the sum of narSize
+	// of the store paths the deletion leaves unreachable (SPEC §3).
+	Deleted             []int   `json:"deleted,omitempty"`
+	Kept                []int   `json:"kept,omitempty"`
+	PredictedFreedBytes *uint64 `json:"predictedFreedBytes,omitempty"`
+	// Paths are the store paths a read resolved its arguments to.
+	Paths []string `json:"paths,omitempty"`
+	// Note says why a change has nothing to do ("already at generation 3").
+	Note string `json:"note,omitempty"`
+	// Error is why planning failed; nothing runs (SPEC §3).
+	Error string `json:"error,omitempty"`
 
-// MutationResult is the result of a mutating action (SPEC §3); with --dry-run only the
-// plan is filled.
-type MutationResult struct {
-	Plan     Plan `json:"plan"`
-	Executed bool `json:"executed"`
+	// state is the profile as planned (profileState); a change stops when it moved since.
+	state string
+	// dead are the store paths a cleanup's deletion leaves unreachable, with their sizes.
+	dead map[string]uint64
 }
 
 // Metrics are per-phase timings (--show-metrics).
@@ -214,7 +244,7 @@ type Envelope struct {
 	Intent   intent.Intent    `json:"intent"`
 	Plan     Plan             `json:"plan"`
 	Decision *policy.Decision `json:"decision"`
-	Result   any              `json:"result"`
+	Result   Result           `json:"result"`
 	// Candidates are every intent proposed for a natural-language request, best first,
 	// when a rule module proposed one (SPEC §7 merging); the first is Intent.
 	Candidates []intent.Intent `json:"candidates,omitempty"`
@@ -222,6 +252,8 @@ type Envelope struct {
 	// package name the index does not know ("did you mean").
 	Warnings []string `json:"warnings,omitempty"`
 	Metrics  Metrics  `json:"-"`
+
+	args Args // the intent's arguments as the action checked them
 }
 
 // PolicyInput builds SPEC §6's input document for env.
@@ -248,10 +280,16 @@ func (e *Engine) PolicyInput(env *Envelope) map[string]any {
 	}
 }
 
-// Handle runs one request through the pipeline. The returned envelope is filled as far
-// as the request got, also when an error is returned.
+// ErrCancelled is a confirmation declined at the prompt (exit 4): nothing changed.
+var ErrCancelled = errors.New("cancelled, nothing changed")
+
+// ErrProfileChanged is a profile that moved between the plan and the run.
+var ErrProfileChanged = errors.New("changed since the plan; run again")
+
+// Handle runs one request through the pipeline: intent, plan, policy, run. The returned
+// envelope is filled as far as the request got, also when an error is returned.
 func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
-	env := &Envelope{Request: RequestDoc{Text: req.Text, Subcommand: req.Subcommand != ""}}
+	env := &Envelope{Request: RequestDoc{Text: req.Text, Subcommand: req.Subcommand != "", Source: cmp.Or(req.Source, "cli"), Client: req.Client}}
 	t0 := time.Now()
 	if req.Subcommand != "" {
 		args := req.Args
@@ -266,22 +304,29 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 		env.Intent = e.recognize(ctx, env, req.Text)
 		env.Metrics.Rules = time.Since(t1)
 	}
-	if req.Profile == "" && e.o.DefaultProfile != "" && takesProfile(env.Intent.Action) && env.Intent.Args["profile"] == nil {
-		env.Intent.Args["profile"] = e.o.DefaultProfile
+	if env.Intent.Args == nil {
+		env.Intent.Args = map[string]any{}
 	}
-	if req.Profile != "" && takesProfile(env.Intent.Action) {
-		env.Intent.Args["profile"] = req.Profile
+	act, known := LookupAction(env.Intent.Action)
+	if known && act.Profile != "" {
+		switch {
+		case req.Profile != "":
+			env.Intent.Args["profile"] = req.Profile
+		case env.Intent.Args["profile"] == nil && e.o.DefaultProfile != "":
+			env.Intent.Args["profile"] = e.o.DefaultProfile
+		}
 	}
-	env.Plan = e.plan(env.Intent)
-	if env.Intent.Action == "update" && !req.Yes {
-		// Without --yes an update only shows what it would change (SPEC §2).
-		env.Plan.Mutates, env.Plan.Privileged = false, false
+	lowConfidence := !known || env.Intent.Action == "unknown" || env.Intent.Confidence < intent.Threshold
+	var planErr error
+	env.Plan = Plan{Argv: [][]string{}}
+	if !lowConfidence {
+		env.Plan, env.args, planErr = e.planArgs(ctx, act, env.Intent.Args, req.Yes)
 	}
 
 	t2 := time.Now()
 	input := e.PolicyInput(env)
 	if req.ShowInput {
-		defer func() { env.Result = map[string]any{"input": input} }()
+		defer func() { env.Result = InputResult{Input: input} }()
 	}
 	d, err := e.policy.Decide(ctx, input)
 	env.Metrics.Policy = time.Since(t2)
@@ -292,7 +337,6 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 	if d.Outcome == policy.Deny {
 		return env, &DeniedError{Decision: d}
 	}
-	lowConfidence := env.Intent.Action == "unknown" || env.Intent.Confidence < intent.Threshold
 	if lowConfidence {
 		env.Result = suggestions(req.Text, env.Intent)
 		env.Intent.Action = "unknown"
@@ -301,44 +345,75 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 		}
 		return env, ErrUnknownIntent
 	}
+	if planErr != nil {
+		return env, planErr
+	}
 	if req.Explain {
 		return env, nil
 	}
-	if env.Intent.Action == "install" && !req.Explain {
-		if w := e.checkPackage(str(env.Intent.Args["package"])); w != "" {
+	if act.Name == "install" {
+		if w := e.checkPackage(env.Plan.Package); w != "" {
 			env.Warnings = append(env.Warnings, w)
 		}
 	}
-	if env.Plan.Mutates && (env.Intent.Action == "install" || env.Intent.Action == "update") {
-		profile := e.o.Host.ProfilePath(str(env.Intent.Args["profile"]))
-		if env.Intent.Action == "install" && str(env.Intent.Args["profile"]) == "" {
-			profile = e.o.Host.UserProfile()
-		}
-		if w := e.lowSpaceWarning(ctx, profile); w != "" {
+	if env.Plan.Mutates && (act.Name == "install" || act.Name == "update") {
+		if w := e.lowSpaceWarning(ctx, env.Plan.Profile); w != "" {
 			env.Warnings = append(env.Warnings, w)
 		}
 	}
-	if req.DryRun && env.Plan.Mutates {
-		env.Result = MutationResult{Plan: env.Plan, Executed: false}
+	if req.DryRun && act.Mutates {
+		env.Result = DryRunResult{Plan: env.Plan}
 		return env, nil
 	}
 	if d.Outcome == policy.Confirm {
-		ok := req.Yes || (req.Confirm != nil && req.Confirm(env.Plan, d, env.Warnings))
-		if !ok {
+		switch {
+		case req.Yes:
+		case req.Confirm == nil:
 			return env, fmt.Errorf("%w: %s", ErrNeedsConfirm, strings.Join(d.Reasons, "; "))
+		case !req.Confirm(env.Plan, d, env.Warnings):
+			return env, ErrCancelled
 		}
+	}
+	if env.Plan.state != "" && profileState(env.Plan.Profile) != env.Plan.state {
+		return env, fmt.Errorf("%s %w", env.Plan.Profile, ErrProfileChanged)
 	}
 	t3 := time.Now()
-	res, err := e.execute(ctx, env, req)
+	res, err := act.Run(e.readsOnly(ctx, env.Plan), e, env)
 	env.Metrics.Backend = time.Since(t3)
-	if err != nil {
-		if res != nil {
-			env.Result = res
-		}
-		return env, err
+	if res != nil {
+		env.Result = res
 	}
-	env.Result = res
-	return env, nil
+	return env, err
+}
+
+// plan checks an intent's arguments against its action and plans it. A failed plan is
+// still an envelope's plan (its error), for the policy and explain (SPEC §3).
+func (e *Engine) plan(ctx context.Context, act *Action, raw map[string]any, apply bool) (Plan, error) {
+	p, _, err := e.planArgs(ctx, act, raw, apply)
+	return p, err
+}
+
+func (e *Engine) planArgs(ctx context.Context, act *Action, raw map[string]any, apply bool) (Plan, Args, error) {
+	args, err := act.check(raw)
+	if err == nil && act.Name == "update" && apply {
+		args["apply"] = true // without --yes an update only shows what it would change
+	}
+	var p Plan
+	if err == nil {
+		p, err = act.Plan(ctx, e, args)
+	}
+	if p.Argv == nil {
+		p.Argv = [][]string{}
+	}
+	if err != nil {
+		return Plan{Mutates: act.Mutates, Argv: [][]string{}, Profile: p.Profile, Error: err.Error()}, args, err
+	}
+	return p, args, nil
+}
+
+// InputResult is `policy eval`'s result: the policy's input document.
+type InputResult struct {
+	Input map[string]any `json:"input"`
 }
 
 // recognize asks the built-in recogniser and the rule modules that want the text, and
@@ -384,209 +459,6 @@ type buildCache struct {
 func (b buildCache) Get(key, stamp string) ([]byte, bool) { return b.c.Get(b.build+"\x00"+key, stamp) }
 func (b buildCache) Put(key, stamp string, v []byte)      { b.c.Put(b.build+"\x00"+key, stamp, v) }
 
-// plan describes what an intent would do before anything runs.
-func (e *Engine) plan(in intent.Intent) Plan {
-	p := Plan{Argv: [][]string{}, Mutates: intent.Mutating(in.Action)}
-	switch in.Action {
-	case "generations", "path-info", "disk", "info", "installed", "diff":
-		p.Backend = "native"
-		if !e.o.Enhanced {
-			p.Backend = "nix-cli"
-			p.Argv = e.cliArgv(in)
-		}
-	case "search":
-		p.Backend = "index"
-	}
-	switch in.Action {
-	case "install", "remove":
-		if pkg, ok := in.Args["package"].(string); ok {
-			p.Argv = [][]string{e.packageArgv(in, pkg)}
-		}
-	case "rollback", "cleanup", "update":
-		p.Argv = e.mutationArgv(in, &p)
-	}
-	return p
-}
-
-// packageArgv installs or removes pkg the way the profile is managed: `nix profile` when
-// it has a manifest.json, else nix-env (SPEC §2).
-func (e *Engine) packageArgv(in intent.Intent, pkg string) []string {
-	name := str(in.Args["profile"])
-	profile := e.o.Host.ProfilePath(cmp.Or(name, "user"))
-	if m, ok, _ := nixstore.ReadManifest(profile); ok {
-		argv := []string{"nix", "profile", in.Action}
-		if name != "" {
-			argv = append(argv, "--profile", profile)
-		}
-		if in.Action == "install" {
-			return append(argv, "nixpkgs#"+pkg)
-		}
-		if i := m.Find(pkg); i >= 0 {
-			return append(argv, strconv.Itoa(i))
-		}
-		return append(argv, pkg) // nix matches it against attribute paths, and says so if none
-	}
-	if in.Action == "install" {
-		return append(e.profileFlag(in), "-iA", "nixpkgs."+pkg)
-	}
-	return append(e.profileFlag(in), "-e", pkg)
-}
-
-// profileFlag is nix-env with -p PROFILE when a profile was named, else plain nix-env (the
-// user's profile, ~/.nix-profile).
-func (e *Engine) profileFlag(in intent.Intent) []string {
-	if p := str(in.Args["profile"]); p != "" {
-		return []string{"nix-env", "-p", e.o.Host.ProfilePath(p)}
-	}
-	return []string{"nix-env"}
-}
-
-// mutationArgv plans rollback, cleanup and update. Steps on the system profile run through
-// the elevation command when ask-nix is not root.
-func (e *Engine) mutationArgv(in intent.Intent, p *Plan) [][]string {
-	name := str(in.Args["profile"])
-	profile := e.o.Host.ProfilePath(name)
-	system := name == "system" || (name == "" && e.o.Host.DefaultProfile() == "system") || profile == e.o.Host.SystemProfile()
-	elevate := func(argv ...string) []string {
-		if system && !e.o.User.Root {
-			p.Privileged = true
-			return append([]string{e.elevation()}, argv...)
-		}
-		return argv
-	}
-	switch in.Action {
-	case "rollback":
-		target := "previous"
-		if t, err := rollbackTarget(profile, in.Args); err == nil {
-			target = fmt.Sprint(t)
-		}
-		out := [][]string{elevate("nix-env", "-p", profile, "--switch-generation", target)}
-		if target == "previous" {
-			out[0] = elevate("nix-env", "-p", profile, "--rollback")
-		}
-		// A NixOS system generation is activated too (as nixos-rebuild --rollback does),
-		// whatever the profile's path.
-		link := profile + "/bin/switch-to-configuration"
-		if target != "previous" {
-			link = fmt.Sprintf("%s-%s-link/bin/switch-to-configuration", profile, target)
-		}
-		if system || fileExists(link) {
-			out = append(out, elevate(link, "switch"))
-		}
-		return out
-	case "cleanup":
-		var out [][]string
-		if sel, err := e.cleanupSelection(profile, in.Args); err == nil && len(sel.Delete) > 0 {
-			del := []string{"nix-env", "-p", profile, "--delete-generations"}
-			for _, n := range sel.Delete {
-				del = append(del, fmt.Sprint(n))
-			}
-			out = append(out, elevate(del...))
-		}
-		return append(out, elevate("nix-store", "--gc"))
-	case "update":
-		if to := str(in.Args["new_system"]); to != "" {
-			// Switch to a given build, as nixos-rebuild does after building it (a link
-			// to it, such as ./result, is planned as the store path it points at).
-			if real, err := filepath.EvalSymlinks(to); err == nil {
-				to = real
-			}
-			out := [][]string{elevate("nix-env", "-p", profile, "--set", to)}
-			if system || fileExists(to+"/bin/switch-to-configuration") {
-				out = append(out, elevate(to+"/bin/switch-to-configuration", "switch"))
-			}
-			return out
-		}
-		if system {
-			if fileExists(e.o.Host.HostPath("/etc/nixos/flake.nix")) {
-				return [][]string{elevate("nix", "flake", "update", "--flake", "/etc/nixos"), elevate("nixos-rebuild", "switch", "--flake", "/etc/nixos")}
-			}
-			return [][]string{elevate("nix-channel", "--update"), elevate("nixos-rebuild", "switch")}
-		}
-		return [][]string{{"nix-channel", "--update"}, {"nix-env", "-p", profile, "-u"}}
-	}
-	return [][]string{}
-}
-
-// rollbackTarget is the generation a rollback switches to: the one asked for, or the one
-// steps (default 1) generations before the current one, as nix-env --rollback counts
-// (existing generations, by number). It fails when there is no such generation.
-func rollbackTarget(profile string, args map[string]any) (int, error) {
-	p, err := nixstore.ReadProfile(profile)
-	if err != nil {
-		return 0, err
-	}
-	cur, ok := p.CurrentGeneration()
-	if !ok {
-		return 0, fmt.Errorf("%w: %s has no current generation", ErrInvalidArgument, profile)
-	}
-	if n, ok := intArg(args["generation"]); ok {
-		for _, g := range p.Generations {
-			if g.Generation == n {
-				if !fileExists(g.Path) {
-					return 0, fmt.Errorf("%w: generation %d of %s points at %s, which is not in the store", ErrInvalidArgument, n, profile, g.Path)
-				}
-				return n, nil
-			}
-		}
-		return 0, fmt.Errorf("%w: %s has no generation %d", ErrInvalidArgument, profile, n)
-	}
-	steps := 1
-	if s, ok := intArg(args["steps"]); ok && s > 0 {
-		steps = s
-	}
-	// Generations are newest first; walk down from the current one.
-	for i, g := range p.Generations {
-		if g.Generation == cur.Generation {
-			if i+steps >= len(p.Generations) {
-				if steps == 1 {
-					return 0, fmt.Errorf("%w: %s has no generation older than the current one (%d)", ErrInvalidArgument, profile, cur.Generation)
-				}
-				return 0, fmt.Errorf("%w: %s has only %d generations older than the current one (%d), not %d", ErrInvalidArgument, profile, len(p.Generations)-1-i, cur.Generation, steps)
-			}
-			return p.Generations[i+steps].Generation, nil
-		}
-	}
-	return 0, fmt.Errorf("%w: %s: current generation not found", ErrInvalidArgument, profile)
-}
-
-// elevation is the command privileged steps run through (SPEC §2): sudo unless configured.
-func (e *Engine) elevation() string {
-	if e.o.Elevation != "" {
-		return e.o.Elevation
-	}
-	return "sudo"
-}
-
-func (e *Engine) cliArgv(in intent.Intent) [][]string {
-	switch in.Action {
-	case "generations":
-		prof := e.o.Host.ProfilePath(str(in.Args["profile"]))
-		out := [][]string{{"nix-env", "-p", prof, "--list-generations"}}
-		if nosizes, _ := in.Args["no_sizes"].(bool); !nosizes {
-			out = append(out, []string{"nix", "path-info", "--json", "-S", prof + "-*-link"})
-		}
-		return out
-	case "path-info":
-		argv := []string{"nix", "path-info", "--json"}
-		if s, _ := in.Args["closure_size"].(bool); s {
-			argv = append(argv, "-S")
-		}
-		return [][]string{append(argv, strList(in.Args["paths"])...)}
-	case "disk":
-		return [][]string{{"nix", "path-info", "--all", "--json"}, {"nix-store", "--gc", "--print-dead"}}
-	}
-	return [][]string{}
-}
-
-func takesProfile(action string) bool {
-	switch action {
-	case "generations", "diff", "rollback", "cleanup", "installed", "install", "remove":
-		return true
-	}
-	return false
-}
-
 func str(v any) string { s, _ := v.(string); return s }
 
 func strList(v any) []string {
@@ -631,31 +503,6 @@ func (e *Engine) store(ctx context.Context) (nixstore.Backend, error) {
 	return b, nil
 }
 
-// cached answers from the cache when the entry's stamp still matches deps, else computes.
-func (e *Engine) cached(env *Envelope, key string, deps []string, out any, compute func() (any, error)) (any, error) {
-	if e.cache == nil || e.cache.Dir() == "" && e.o.CacheTTL <= 0 {
-		env.Metrics.Cache = "off"
-		return compute()
-	}
-	stamp := cache.Stamp(deps...)
-	full := e.o.Build + "\x00" + e.backendName() + "\x00" + e.o.Host.Root + "\x00" + e.o.Host.Store.StoreDir + "\x00" + key
-	if b, ok := e.cache.Get(full, stamp); ok {
-		if err := json.Unmarshal(b, out); err == nil {
-			env.Metrics.Cache = "hit"
-			return out, nil
-		}
-	}
-	env.Metrics.Cache = "miss"
-	v, err := compute()
-	if err != nil {
-		return nil, err
-	}
-	if b, err := json.Marshal(v); err == nil {
-		e.cache.Put(full, stamp, b)
-	}
-	return v, nil
-}
-
 func (e *Engine) backendName() string {
 	if e.o.Enhanced {
 		return "native"
@@ -673,18 +520,9 @@ func (e *Engine) storeDeps() []string {
 // CacheStats is `cache stats`.
 func (e *Engine) CacheStats() cache.Stats { return e.cache.Stats() }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func argsKey(args map[string]any) string {
 	var b strings.Builder
-	for _, k := range sortedKeys(args) {
+	for _, k := range slices.Sorted(maps.Keys(args)) {
 		v, _ := json.Marshal(args[k])
 		fmt.Fprintf(&b, "%s=%s;", k, v)
 	}

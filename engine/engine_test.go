@@ -2,9 +2,11 @@ package engine
 
 import (
 	"context"
-	"github.com/asknix/ask-nix/engine/policy/compiler"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/asknix/ask-nix/engine/policy/compiler"
 
 	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/intent"
@@ -57,16 +59,16 @@ func FuzzDecision(f *testing.F) {
 func TestDryRunAndConfirmationNeverExecute(t *testing.T) {
 	e := testEngine(t)
 	ctx := context.Background()
-	env, err := e.Handle(ctx, Request{Text: "remove vlc", DryRun: true})
+	env, err := e.Handle(ctx, Request{Text: "install vlc", DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, ok := env.Result.(MutationResult); !ok || r.Executed {
+	if r, ok := env.Result.(DryRunResult); !ok || r.Executed {
 		t.Fatalf("dry run result %#v", env.Result)
 	}
 	asked := false
-	_, err = e.Handle(ctx, Request{Text: "remove vlc", Confirm: func(Plan, policy.Decision, []string) bool { asked = true; return false }})
-	if !asked || err == nil || !strings.Contains(err.Error(), "confirmation needed") {
+	_, err = e.Handle(ctx, Request{Text: "install vlc", Confirm: func(Plan, policy.Decision, []string) bool { asked = true; return false }})
+	if !asked || !errors.Is(err, ErrCancelled) {
 		t.Fatalf("declined confirmation: asked=%v err=%v", asked, err)
 	}
 }

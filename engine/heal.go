@@ -3,18 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/user"
-	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
-	"sync"
 	"syscall"
-	"time"
 
 	"github.com/asknix/ask-nix/engine/units"
-	"github.com/asknix/ask-nix/nixstore"
 )
 
 // Self-healing (issue 7): before a change, a store filesystem short of space earns a
@@ -37,112 +28,16 @@ func (e *Engine) lowSpaceWarning(ctx context.Context, profile string) string {
 		return ""
 	}
 	msg := fmt.Sprintf("the store's filesystem has only %s free", units.Bytes(free))
-	b, err := e.store(ctx)
-	n, ok := b.(*nixstore.Native)
-	if err != nil || !ok {
+	sel, err := e.cleanupSelection(profile, Args{"keep": 3})
+	if err != nil {
 		return msg + "; 'ask-nix disk' shows what a cleanup would reclaim"
 	}
-	sel, err := e.cleanupSelection(profile, map[string]any{"keep": 3})
+	_, freed, err := e.freedBy(ctx, profile, sel.Delete)
 	if err != nil {
-		return msg
+		return msg + "; 'ask-nix disk' shows what a cleanup would reclaim"
 	}
-	var gone []string
-	for _, g := range sel.Delete {
-		gone = append(gone, fmt.Sprintf("%s-%d-link", profile, g))
-	}
-	extra := []string{e.o.Host.HostPath("/run/current-system"), e.o.Host.HostPath("/run/booted-system")}
-	_, freed, err := n.DeadBytes(ctx, nixstore.GCRootsWithout(e.o.Host.Store, gone, extra...))
-	if err != nil || freed == 0 {
+	if freed == 0 {
 		return msg + "; a cleanup would not free anything now"
 	}
-	return fmt.Sprintf("%s; 'ask-nix cleanup --keep 3' would free %s (%d old generations)", msg, units.Bytes(freed), len(sel.Delete))
-}
-
-// networkError recognises Nix's messages for a download or connection failure.
-var networkError = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)unable to download|could not resolve host|couldn't resolve host|connection refused|connection timed out|timeout was reached|network is unreachable|failed to connect|temporary failure in name resolution|HTTP error 5\d\d`)
-})
-
-// IsNetworkError reports whether a command's failure message is the network's fault.
-func IsNetworkError(msg string) bool { return networkError().MatchString(msg) }
-
-// NetworkError is a command that kept failing for the network after its retries.
-type NetworkError struct {
-	Cmd      string
-	Msg      string
-	Attempts int
-}
-
-func (e *NetworkError) Error() string {
-	return fmt.Sprintf("%s: %s (tried %d times)", e.Cmd, e.Msg, e.Attempts)
-}
-
-// Hint says what to do.
-func (e *NetworkError) Hint() string {
-	return "the network or a binary cache is unreachable; check the connection (or the substituters in nix.conf) and try again"
-}
-
-// retryDelays are the waits between attempts of a command that failed for the network.
-func (e *Engine) retryDelays() []time.Duration {
-	if e.o.RetryDelays != nil {
-		return e.o.RetryDelays
-	}
-	return []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}
-}
-
-// PermissionError is a command refused by the operating system.
-type PermissionError struct {
-	Cmd  string
-	Msg  string
-	hint string
-}
-
-func (e *PermissionError) Error() string { return fmt.Sprintf("%s: %s", e.Cmd, e.Msg) }
-
-// Hint says exactly what to run.
-func (e *PermissionError) Hint() string { return e.hint }
-
-var quotedPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`'(/[^']+)'`) })
-
-// permissionHint explains a "Permission denied": join the group that may write the path,
-// or run the request as root.
-func permissionHint(msg string, args []string) string {
-	rerun := "sudo ask-nix " + strings.Join(args, " ")
-	if len(args) == 0 {
-		rerun = "sudo ask-nix …"
-	}
-	m := quotedPath().FindStringSubmatch(msg)
-	if m == nil {
-		return "run it as root: " + rerun
-	}
-	p := m[1]
-	var st os.FileInfo
-	var err error
-	for ; p != "/" && p != "."; p = filepath.Dir(p) {
-		if st, err = os.Stat(p); err == nil {
-			break
-		}
-	}
-	if st == nil {
-		return "run it as root: " + rerun
-	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	if ok && st.Mode().Perm()&0o020 != 0 && sys.Gid != 0 {
-		if g, err := user.LookupGroupId(strconv.Itoa(int(sys.Gid))); err == nil {
-			return fmt.Sprintf("%s is writable by the group %s: join it (sudo usermod -aG %s $USER, then log in again), or run: %s", p, g.Name, g.Name, rerun)
-		}
-	}
-	owner := "root"
-	if ok {
-		if u, err := user.LookupId(strconv.Itoa(int(sys.Uid))); err == nil {
-			owner = u.Username
-		}
-	}
-	return fmt.Sprintf("%s belongs to %s; run: %s", p, owner, rerun)
-}
-
-// isPermission recognises the operating system's refusal in a command's message.
-func isPermission(msg string) bool {
-	return strings.Contains(msg, "Permission denied") || strings.Contains(msg, "Operation not permitted") ||
-		strings.Contains(msg, "EACCES")
+	return fmt.Sprintf("%s; 'ask-nix cleanup --keep 3' would free %s (%s)", msg, units.Bytes(freed), plural(len(sel.Delete), "old generation"))
 }

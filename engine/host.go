@@ -97,53 +97,6 @@ func utsString(b []int8) string {
 	return string(out)
 }
 
-// DiskResult is `disk --json` (SPEC §3).
-type DiskResult struct {
-	Store            nixstore.StoreStats `json:"store"`
-	Filesystem       Filesystem          `json:"filesystem"`
-	ReclaimableBytes uint64              `json:"reclaimableBytes"`
-}
-
-// Filesystem is the store's filesystem.
-type Filesystem struct {
-	Path       string `json:"path"`
-	TotalBytes uint64 `json:"totalBytes"`
-	FreeBytes  uint64 `json:"freeBytes"`
-}
-
-func (e *Engine) disk(ctx context.Context) (*DiskResult, error) {
-	b, err := e.store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	r := &DiskResult{}
-	if r.Store, err = b.Stats(ctx); err != nil {
-		return nil, err
-	}
-	r.Filesystem.Path = e.o.Host.Store.StoreDir
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(e.o.Host.Store.StoreDir, &st); err == nil {
-		r.Filesystem.TotalBytes = st.Blocks * uint64(st.Bsize)
-		r.Filesystem.FreeBytes = st.Bavail * uint64(st.Bsize)
-	}
-	h := e.o.Host
-	roots := nixstore.GCRoots(h.Store, h.HostPath("/run/current-system"), h.HostPath("/run/booted-system"))
-	if n, ok := b.(*nixstore.Native); ok {
-		_, dead, err := n.DeadBytes(ctx, roots)
-		if err != nil {
-			return nil, err
-		}
-		r.ReclaimableBytes = dead
-	} else if rc, ok := b.(interface {
-		Reclaimable(context.Context) (uint64, error)
-	}); ok {
-		if r.ReclaimableBytes, err = rc.Reclaimable(ctx); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
 // ConfigResult is `config --json`: where the system configuration lives and how old its
 // inputs are.
 type ConfigResult struct {

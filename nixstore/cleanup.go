@@ -17,8 +17,9 @@ type CleanupSelection struct {
 // newest; olderThan > 0 deletes those older than now-olderThan except the one that was
 // current at that cutoff (the newest of them, as nix-collect-garbage does); with both, only
 // what both would delete goes; with neither, every generation but the current one goes.
-// The current generation and every generation whose store path is in protect (the booted
-// system, the running one) are always kept. keep < 0 means not given.
+// The current generation, every generation newer than it (what a rollback left behind)
+// and every generation whose store path is in protect (the booted system, the running one)
+// are always kept. keep < 0 means not given.
 func SelectCleanup(p Profile, keep int, olderThan time.Duration, now time.Time, protect []string) CleanupSelection {
 	gens := slices.Clone(p.Generations)
 	slices.SortFunc(gens, func(a, b Generation) int { return b.Generation - a.Generation }) // newest first
@@ -46,6 +47,7 @@ func SelectCleanup(p Profile, keep int, olderThan time.Duration, now time.Time, 
 		}
 	}
 	sel := CleanupSelection{Delete: []int{}, Keep: []int{}}
+	cur, hasCur := p.CurrentGeneration()
 	for _, g := range gens {
 		del := true
 		switch {
@@ -56,7 +58,7 @@ func SelectCleanup(p Profile, keep int, olderThan time.Duration, now time.Time, 
 		case olderThan > 0:
 			del = byAge[g.Generation]
 		}
-		if g.Current || slices.Contains(protect, g.Path) {
+		if g.Current || hasCur && g.Generation > cur.Generation || slices.Contains(protect, g.Path) {
 			del = false
 		}
 		if del {

@@ -53,6 +53,70 @@ func (c *CLI) run(ctx context.Context, name string, args ...string) ([]byte, err
 
 var nixCommand = []string{"--experimental-features", "nix-command"}
 
+// The commands the CLI backend runs, written once so that a plan lists exactly what runs
+// (SPEC §3).
+
+// CLIPathInfoArgv is `nix path-info --json [-S] [--derivation] -- PATHS`.
+func CLIPathInfoArgv(paths []string, closureSize, derivation bool) []string {
+	argv := append([]string{"nix"}, nixCommand...)
+	argv = append(argv, "path-info", "--json")
+	if closureSize {
+		argv = append(argv, "-S")
+	}
+	if derivation {
+		argv = append(argv, "--derivation")
+	}
+	return append(append(argv, "--"), paths...)
+}
+
+// CLIPathInfoPlan is what PathInfo runs for store paths already resolved (Installables):
+// the derivations are asked for on their own.
+func CLIPathInfoPlan(storePaths []string, closureSize bool) [][]string {
+	storePaths = slices.Compact(slices.Sorted(slices.Values(storePaths)))
+	drvs := slices.DeleteFunc(slices.Clone(storePaths), func(p string) bool { return !isDrv(p) })
+	others := slices.DeleteFunc(slices.Clone(storePaths), isDrv)
+	var out [][]string
+	if len(others) > 0 {
+		out = append(out, CLIPathInfoArgv(others, closureSize, false))
+	}
+	if len(drvs) > 0 {
+		out = append(out, CLIPathInfoArgv(drvs, closureSize, true))
+	}
+	return out
+}
+
+// CLIListGenerationsArgv is `nix-env -p PROFILE --list-generations`.
+func CLIListGenerationsArgv(profile string) []string {
+	return []string{"nix-env", "-p", profile, "--list-generations"}
+}
+
+// CLIClosureSizesPlan is what ClosureSizes runs for storePaths: one batched path-info -S
+// of those that exist.
+func CLIClosureSizesPlan(storePaths []string) [][]string {
+	var valid []string
+	for _, p := range storePaths {
+		if _, err := os.Lstat(p); err == nil {
+			valid = append(valid, p)
+		}
+	}
+	if len(valid) == 0 {
+		return nil
+	}
+	slices.Sort(valid) // as PathInfo resolves them
+	return [][]string{CLIPathInfoArgv(slices.Compact(valid), true, false)}
+}
+
+// CLIQueryArgv is `nix-store --query --FLAG PATH` (references, requisites).
+func CLIQueryArgv(flag, storePath string) []string {
+	return []string{"nix-store", "--query", "--" + flag, storePath}
+}
+
+// CLIAllPathsArgv is `nix path-info --all --json`: every valid path with its references,
+// from which Disk computes what is dead.
+func CLIAllPathsArgv() []string {
+	return append(append([]string{"nix"}, nixCommand...), "path-info", "--all", "--json")
+}
+
 // PathInfo implements Backend with `nix path-info --json [-S]`.
 func (c *CLI) PathInfo(ctx context.Context, paths []string, withClosureSize bool) ([]PathInfo, error) {
 	sps, err := resolveAll(c.cfg, paths)
@@ -71,15 +135,8 @@ func (c *CLI) PathInfo(ctx context.Context, paths []string, withClosureSize bool
 		if len(part.paths) == 0 {
 			continue
 		}
-		args := append(slices.Clone(nixCommand), "path-info", "--json")
-		if withClosureSize {
-			args = append(args, "-S")
-		}
-		if part.flag != "" {
-			args = append(args, part.flag)
-		}
-		args = append(append(args, "--"), part.paths...)
-		out, err := c.run(ctx, "nix", args...)
+		argv := CLIPathInfoArgv(part.paths, withClosureSize, part.flag != "")
+		out, err := c.run(ctx, argv[0], argv[1:]...)
 		if err != nil {
 			if strings.Contains(err.Error(), "is not valid") {
 				return nil, fmt.Errorf("%w: %v", ErrInvalidPath, err)
@@ -184,12 +241,7 @@ func (c *CLI) ClosureSizes(ctx context.Context, storePaths []string) (map[string
 
 // Stats implements Backend with `nix path-info --all --json`.
 func (c *CLI) Stats(ctx context.Context) (StoreStats, error) {
-	args := append(slices.Clone(nixCommand), "path-info", "--all", "--json")
-	out, err := c.run(ctx, "nix", args...)
-	if err != nil {
-		return StoreStats{}, err
-	}
-	infos, err := ParsePathInfoJSON(out)
+	infos, err := c.AllPaths(ctx)
 	if err != nil {
 		return StoreStats{}, err
 	}
@@ -206,7 +258,8 @@ func (c *CLI) Generations(ctx context.Context, profile string) (Profile, error) 
 	if _, err := os.Lstat(profile); err != nil {
 		return Profile{}, fmt.Errorf("%w: %s does not exist", ErrNotProfile, profile)
 	}
-	out, err := c.run(ctx, "nix-env", "-p", profile, "--list-generations")
+	argv := CLIListGenerationsArgv(profile)
+	out, err := c.run(ctx, argv[0], argv[1:]...)
 	if err != nil {
 		return Profile{}, err
 	}
@@ -258,7 +311,8 @@ func ParseListGenerations(b []byte, loc *time.Location) ([]Generation, error) {
 
 // Closure implements Backend with `nix-store --query --requisites`.
 func (c *CLI) Closure(ctx context.Context, storePath string) ([]string, error) {
-	out, err := c.run(ctx, "nix-store", "--query", "--requisites", storePath)
+	argv := CLIQueryArgv("requisites", storePath)
+	out, err := c.run(ctx, argv[0], argv[1:]...)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +323,8 @@ func (c *CLI) Closure(ctx context.Context, storePath string) ([]string, error) {
 
 // References implements Backend with `nix-store --query --references`.
 func (c *CLI) References(ctx context.Context, storePath string) ([]string, error) {
-	out, err := c.run(ctx, "nix-store", "--query", "--references", storePath)
+	argv := CLIQueryArgv("references", storePath)
+	out, err := c.run(ctx, argv[0], argv[1:]...)
 	if err != nil {
 		return nil, err
 	}
@@ -278,23 +333,43 @@ func (c *CLI) References(ctx context.Context, storePath string) ([]string, error
 	return refs, nil
 }
 
-// Reclaimable sums the NAR sizes of what `nix-store --gc --print-dead` lists.
-func (c *CLI) Reclaimable(ctx context.Context) (uint64, error) {
-	out, err := c.run(ctx, "nix-store", "--gc", "--print-dead")
+// AllPaths is every valid path with its references (`nix path-info --all --json`).
+func (c *CLI) AllPaths(ctx context.Context) ([]PathInfo, error) {
+	argv := CLIAllPathsArgv()
+	out, err := c.run(ctx, argv[0], argv[1:]...)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	dead := strings.Fields(string(out))
-	if len(dead) == 0 {
-		return 0, nil
+	return ParsePathInfoJSON(out)
+}
+
+// Dead sums the NAR sizes of the paths in infos that no root's closure reaches, as
+// Native.DeadBytes does from the database (a live path's deriver is live too).
+func Dead(infos []PathInfo, roots []string) (paths int, bytes uint64) {
+	byPath := make(map[string]*PathInfo, len(infos))
+	for i := range infos {
+		byPath[infos[i].Path] = &infos[i]
 	}
-	infos, err := c.PathInfo(ctx, dead, false)
-	if err != nil {
-		return 0, err
+	live := map[string]bool{}
+	stack := slices.Clone(roots)
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		pi, ok := byPath[p]
+		if !ok || live[p] {
+			continue
+		}
+		live[p] = true
+		stack = append(stack, pi.References...)
+		if pi.Deriver != "" {
+			stack = append(stack, pi.Deriver)
+		}
 	}
-	var n uint64
 	for _, pi := range infos {
-		n += pi.NarSize
+		if !live[pi.Path] {
+			paths++
+			bytes += pi.NarSize
+		}
 	}
-	return n, nil
+	return paths, bytes
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/asknix/ask-nix/engine/config"
 	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/rules"
+	"github.com/asknix/ask-nix/engine/runner"
 	"github.com/asknix/ask-nix/engine/search"
 	"github.com/asknix/ask-nix/nixstore"
 )
@@ -81,27 +82,27 @@ type cli struct {
 	Globals
 
 	Ask         askCmd         `cmd:"" default:"withargs" hidden:"" help:"Ask in plain words."`
-	Search      searchCmd      `cmd:"" help:"Search packages offline."`
-	Install     pkgCmd         `cmd:"" help:"Install a package into your profile (plan first)."`
-	Remove      pkgCmd         `cmd:"" help:"Remove a package from your profile (plan first)."`
-	Installed   installedCmd   `cmd:"" help:"What is installed, with versions."`
-	Generations generationsCmd `cmd:"" help:"List generations of a profile."`
-	Diff        diffCmd        `cmd:"" help:"Package diff of two generations."`
-	Rollback    rollbackCmd    `cmd:"" help:"Switch a profile to an earlier generation."`
-	Cleanup     cleanupCmd     `cmd:"" help:"Delete old generations and collect garbage."`
-	Update      updateCmd      `cmd:"" help:"What an update would change; --yes applies it."`
-	Disk        noArgs         `cmd:"" help:"Store size, free space and what a cleanup would reclaim."`
-	Info        noArgs         `cmd:"" help:"NixOS version, kernel, current generation."`
-	Config      noArgs         `cmd:"" name:"config" help:"Where the system configuration is."`
-	PathInfo    pathInfoCmd    `cmd:"" name:"path-info" help:"Store-object info, read natively."`
-	Verify      verifyCmd      `cmd:"" help:"Recompute NAR hashes natively and compare with the store database (all paths when none given)."`
+	Search      searchCmd      `cmd:"" help:"${action_search}"`
+	Install     pkgCmd         `cmd:"" help:"${action_install}"`
+	Remove      pkgCmd         `cmd:"" help:"${action_remove}"`
+	Installed   installedCmd   `cmd:"" help:"${action_installed}"`
+	Generations generationsCmd `cmd:"" help:"${action_generations}"`
+	Diff        diffCmd        `cmd:"" help:"${action_diff}"`
+	Rollback    rollbackCmd    `cmd:"" help:"${action_rollback}"`
+	Cleanup     cleanupCmd     `cmd:"" help:"${action_cleanup}"`
+	Update      updateCmd      `cmd:"" help:"${action_update}"`
+	Disk        noArgs         `cmd:"" help:"${action_disk}"`
+	Info        noArgs         `cmd:"" help:"${action_info}"`
+	Config      noArgs         `cmd:"" name:"config" help:"${action_config}"`
+	PathInfo    pathInfoCmd    `cmd:"" name:"path-info" help:"${action_path_info}"`
+	Verify      verifyCmd      `cmd:"" help:"${action_verify}"`
 	Explain     askCmd         `cmd:"" help:"Intent, plan and decision for TEXT, executing nothing."`
 	Cache       cacheCmd       `cmd:"" help:"The result cache."`
-	Errors      noArgs         `cmd:"" help:"Recent errors."`
+	Errors      noArgs         `cmd:"" help:"${action_errors}"`
 	Policy      policyCmd      `cmd:"" help:"Test policies, or show the decision for a request."`
 	Index       indexCmd       `cmd:"" help:"The package index."`
 	Rules       rulesCmd       `cmd:"" help:"WASM intent rule modules: list them, or try one on TEXT."`
-	Help        noArgs         `cmd:"" help:"What ask-nix can do, with examples."`
+	Help        noArgs         `cmd:"" help:"${action_help}"`
 	Completion  completionCmd  `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }
 
@@ -146,16 +147,16 @@ type verifyCmd struct {
 }
 type noArgs struct{}
 type indexCmd struct {
-	Update indexUpdateCmd `cmd:"" help:"(Re)build the package index from the channel's packages.json.br (file or URL)."`
+	Update indexUpdateCmd `cmd:"" help:"${action_index_update}"`
 }
 type indexUpdateCmd struct {
 	Options bool   `help:"The source is NixOS's options.json: update the options index."`
 	From    string `help:"A packages.json(.br|.zst) file, nix search --json or nix-env -qaP --json --meta output, or an http(s) URL of one." placeholder:"FILE|URL"`
 }
 type policyCmd struct {
-	Test    policyTestCmd    `cmd:"" help:"Run the Rego tests (*_test.rego) of the policies in force and of DIRs."`
+	Test    policyTestCmd    `cmd:"" help:"${action_policy_test}"`
 	Eval    askCmd           `cmd:"" help:"Show the policy decision for TEXT, executing nothing."`
-	Compile policyCompileCmd `cmd:"" help:"Compile the default and administrator policies into DIR for every user (packages and the NixOS module ship it)."`
+	Compile policyCompileCmd `cmd:"" help:"${action_policy_compile}"`
 }
 type policyCompileCmd struct {
 	Out string `required:"" type:"path" help:"Directory to write the compiled plan into." placeholder:"DIR"`
@@ -164,16 +165,16 @@ type policyTestCmd struct {
 	Dirs []string `arg:"" optional:"" type:"path" help:"More directories of policies and tests."`
 }
 type rulesCmd struct {
-	List noArgs       `cmd:"" help:"Installed rule modules: name, size, triggers, exports, load time, status."`
-	Test rulesTestCmd `cmd:"" help:"Ask one module about TEXT (whatever its triggers) and show the policy's decision."`
+	List noArgs       `cmd:"" help:"${action_rules_list}"`
+	Test rulesTestCmd `cmd:"" help:"${action_rules_test}"`
 }
 type rulesTestCmd struct {
 	Module string   `arg:"" type:"path" help:"The .wasm module."`
 	Text   []string `arg:"" help:"A request in plain words."`
 }
 type cacheCmd struct {
-	Stats noArgs `cmd:"" help:"Cache statistics."`
-	Clear noArgs `cmd:"" help:"Clear the cache."`
+	Stats noArgs `cmd:"" help:"${action_cache_stats}"`
+	Clear noArgs `cmd:"" help:"${action_cache_clear}"`
 }
 
 // exitCode is how kong's Exit reaches run without exiting the process.
@@ -273,7 +274,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // interrupted rewords an error caused by Ctrl-C: what was running (the engine says), not
 // a library's words about cancelled contexts.
 func interrupted(err error) error {
-	var in *engine.InterruptedError
+	var in *runner.InterruptedError
 	if errors.As(err, &in) {
 		return in
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/asknix/ask-nix/engine"
 )
 
 // parse reads the command line into a cli. Building kong's model of every command is the
@@ -174,6 +176,7 @@ func parseInto(target any, args []string, stdout, stderr io.Writer) (kctx *kong.
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
 		kong.Vars{"version": versionString()},
+		kong.Vars(engine.HelpVars()),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	)
 	if err != nil {

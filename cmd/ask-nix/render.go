@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -17,12 +18,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/asknix/ask-nix/engine"
-	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/nixlog"
 	"github.com/asknix/ask-nix/engine/policy"
-	"github.com/asknix/ask-nix/engine/rules"
-	"github.com/asknix/ask-nix/engine/search"
-	"github.com/asknix/ask-nix/engine/units"
 	"github.com/asknix/ask-nix/internal/executor"
 	"github.com/asknix/ask-nix/nixstore"
 )
@@ -88,7 +85,7 @@ func (u *ui) confirm(plan engine.Plan, d policy.Decision, warnings []string) boo
 	}
 	u.warned = len(warnings)
 	fmt.Fprintln(u.stderr, "ask-nix: plan:")
-	printArgv(u.stderr, plan.Argv, "  ")
+	plan.Describe(u.stderr, "  ")
 	fmt.Fprintf(u.stderr, "ask-nix: %s. Proceed? [y/N] ", strings.Join(d.Reasons, "; "))
 	line, _ := bufio.NewReader(u.stdin).ReadString('\n')
 	a := strings.ToLower(strings.TrimSpace(line))
@@ -167,11 +164,11 @@ func exitFor(err error) int {
 		return 0
 	case errors.Is(err, context.Canceled):
 		return 130
-	case errors.Is(err, errUsage):
+	case errors.Is(err, errUsage), errors.Is(err, engine.ErrUsage):
 		return 2
 	case errors.Is(err, engine.ErrDenied):
 		return 3
-	case errors.Is(err, engine.ErrNeedsConfirm):
+	case errors.Is(err, engine.ErrNeedsConfirm), errors.Is(err, engine.ErrCancelled):
 		return 4
 	}
 	return 1
@@ -182,6 +179,8 @@ func hint(err error) string {
 	switch {
 	case errors.Is(err, engine.ErrNeedsConfirm):
 		return "add --yes to confirm, or --dry-run to only see the plan"
+	case errors.Is(err, engine.ErrProfileChanged):
+		return "another command changed the profile while ask-nix was planning; nothing was changed"
 	case errors.Is(err, nixstore.ErrNotProfile):
 		return "use --profile system, --profile user or the path of a profile (a link such as ~/.nix-profile)"
 	case errors.Is(err, nixstore.ErrNoDatabase), errors.Is(err, nixstore.ErrNoNix):
@@ -217,6 +216,10 @@ func (u *ui) fail(err error, env *engine.Envelope) int {
 		}
 		return 3
 	}
+	if errors.Is(err, engine.ErrCancelled) {
+		fmt.Fprintln(u.stderr, "ask-nix: cancelled, nothing changed")
+		return exitFor(err)
+	}
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
 	msg = strings.TrimPrefix(msg, "usage: ")
 	fmt.Fprintf(u.stderr, "ask-nix: error: %s\n", msg)
@@ -226,43 +229,48 @@ func (u *ui) fail(err error, env *engine.Envelope) int {
 	return exitFor(err)
 }
 
-func (u *ui) printJSON(v any) {
+func (u *ui) printJSON(v any) error {
 	enc := json.NewEncoder(u.stdout)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		fmt.Fprintf(u.stderr, "ask-nix: error: render: %v\n", err)
-	}
+	return enc.Encode(v)
 }
 
-// render prints the outcome of a request and returns the exit code.
+// render prints the outcome of a request and returns the exit code. A result that cannot
+// be written is an error (exit 1), but a reader that closed the pipe early (| head) ends
+// ask-nix quietly (SPEC §10).
 func (u *ui) render(env *engine.Envelope, req engine.Request, explain bool, err error) int {
 	envelope := explain || req.Subcommand == "" || errors.Is(err, engine.ErrDenied)
+	var werr error
 	if u.g.JSON && env != nil {
 		switch {
 		case envelope:
-			u.printJSON(env)
+			werr = u.printJSON(env)
 		case err == nil:
-			u.printJSON(env.Result)
+			werr = u.printJSON(env.Result)
+		case env.Result != nil && (errors.Is(err, engine.ErrTestsFailed) || errors.Is(err, engine.ErrCorrupt)):
+			werr = u.printJSON(env.Result)
 		}
 	}
 	if err != nil {
 		if (errors.Is(err, engine.ErrUnknownIntent) || errors.Is(err, engine.ErrTestsFailed) || errors.Is(err, engine.ErrCorrupt)) && !u.g.JSON && env != nil {
 			u.text(env.Result)
 		}
-		if (errors.Is(err, engine.ErrTestsFailed) || errors.Is(err, engine.ErrCorrupt)) && u.g.JSON && env != nil && !envelope {
-			u.printJSON(env.Result)
-		}
 		return u.fail(err, env)
 	}
-	if u.g.JSON {
-		return 0
+	if !u.g.JSON {
+		if explain {
+			werr = u.explain(env)
+		} else {
+			werr = u.text(env.Result)
+		}
 	}
-	if explain {
-		u.explain(env)
-		return 0
+	if werr != nil {
+		if errors.Is(werr, syscall.EPIPE) {
+			return 0
+		}
+		return u.fail(fmt.Errorf("writing the result: %w", werr), env)
 	}
-	u.text(env.Result)
 	return 0
 }
 
@@ -281,7 +289,7 @@ func (u *ui) metrics(env *engine.Envelope, load, render time.Duration) {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d.Microseconds())/1000) }
 
-func (u *ui) explain(env *engine.Envelope) {
+func (u *ui) explain(env *engine.Envelope) error {
 	w := tabwriter.NewWriter(u.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "request:\t%s\n", env.Request.Text)
 	args, _ := json.Marshal(env.Intent.Args)
@@ -292,7 +300,7 @@ func (u *ui) explain(env *engine.Envelope) {
 	}
 	kind := "reads only"
 	if env.Plan.Mutates {
-		kind = "changes the system"
+		kind = "changes " + env.Plan.Profile
 	}
 	if env.Plan.Privileged {
 		kind += ", privileged"
@@ -302,7 +310,13 @@ func (u *ui) explain(env *engine.Envelope) {
 		fmt.Fprintf(w, " (%s)", env.Plan.Backend)
 	}
 	fmt.Fprintln(w)
-	printArgv(w, env.Plan.Argv, "\t  ")
+	env.Plan.Describe(w, "\t  ")
+	if env.Plan.Error != "" {
+		fmt.Fprintf(w, "\t  cannot be planned: %s\n", env.Plan.Error)
+	}
+	if env.Plan.Note != "" {
+		fmt.Fprintf(w, "\t  %s\n", env.Plan.Note)
+	}
 	if env.Decision != nil {
 		fmt.Fprintf(w, "decision:\t%s", env.Decision.Outcome)
 		if len(env.Decision.Reasons) > 0 {
@@ -310,240 +324,23 @@ func (u *ui) explain(env *engine.Envelope) {
 		}
 		fmt.Fprintln(w)
 	}
-	w.Flush()
+	return w.Flush()
 }
 
-// printSources lists a system's flake inputs or channels and how old they are (config,
-// update).
-func printSources(w io.Writer, inputs []engine.FlakeInput, channels []engine.Channel) {
-	for _, in := range inputs {
-		fmt.Fprintf(w, "input %s:\t%s %s, locked %d days ago\n", in.Name, in.Ref, short(in.Rev), in.AgeDays)
+// text renders a result for a person: each result type renders itself.
+func (u *ui) text(result engine.Result) error {
+	if result == nil {
+		return nil
 	}
-	for _, c := range channels {
-		age := "never updated here"
-		if c.AgeDays != nil {
-			age = fmt.Sprintf("updated %d days ago", *c.AgeDays)
-		}
-		fmt.Fprintf(w, "channel %s:\t%s, %s\n", c.Name, dash(c.URL), age)
-	}
-}
-
-func (u *ui) text(result any) {
 	// One write for the whole table: tabwriter writes each line on its own, a system call
 	// each (110 generations: ~2 ms here).
 	out := bufio.NewWriterSize(u.stdout, 64<<10)
-	defer out.Flush()
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	defer w.Flush()
-	switch r := result.(type) {
-	case *nixstore.Profile:
-		fmt.Fprintf(w, "Generations of %s\n", r.Path)
-		fmt.Fprintln(w, "GEN\tDATE\tNIXOS\tKERNEL\tSIZE\t")
-		for _, g := range r.Generations {
-			size := "-"
-			if g.ClosureSize != nil {
-				size = units.Bytes(*g.ClosureSize)
-			}
-			cur := ""
-			if g.Current {
-				cur = "(current)"
-			}
-			nixos := g.NixOSVersion
-			if len(g.Specialisations) > 0 {
-				nixos += " +" + strings.Join(g.Specialisations, ",")
-			}
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", g.Generation, g.Date.Format("2006-01-02 15:04:05"), dash(nixos), dash(g.KernelVersion), size, cur)
-		}
-	case *[]nixstore.PathInfo:
-		for _, p := range *r {
-			if p.ClosureSize > 0 {
-				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Path, units.Bytes(p.NarSize), units.Bytes(p.ClosureSize))
-			} else {
-				fmt.Fprintf(w, "%s\t%s\n", p.Path, units.Bytes(p.NarSize))
-			}
-		}
-	case []nixstore.PathInfo:
-		u.text(&r)
-		return
-	case *engine.InstalledResult:
-		if len(r.Profiles) == 0 {
-			fmt.Fprintln(w, "no profile found")
-		}
-		for _, p := range r.Profiles {
-			fmt.Fprintf(w, "%s\n", p.Profile)
-			if len(p.Packages) == 0 {
-				fmt.Fprintln(w, "  (nothing that matches)")
-			}
-			for _, pkg := range p.Packages {
-				fmt.Fprintf(w, "  %s\t%s\n", pkg.Name, dash(pkg.Version))
-			}
-		}
-	case *engine.InfoResult:
-		gen := "-"
-		if r.CurrentGeneration != nil {
-			gen = fmt.Sprint(*r.CurrentGeneration)
-		}
-		os := "not NixOS"
-		if r.NixOS {
-			os = "NixOS " + dash(r.NixOSVersion)
-		}
-		fmt.Fprintf(w, "system:\t%s\nkernel:\t%s\nprofile:\t%s\ngeneration:\t%s\nnixpkgs:\t%s\n", os, dash(r.KernelVersion), r.Profile, gen, dash(r.NixpkgsRevision))
-	case *engine.DiskResult:
-		fmt.Fprintf(w, "store:\t%d paths, %s\n", r.Store.Paths, units.Bytes(r.Store.NarBytes))
-		fmt.Fprintf(w, "filesystem:\t%s free of %s (%s)\n", units.Bytes(r.Filesystem.FreeBytes), units.Bytes(r.Filesystem.TotalBytes), r.Filesystem.Path)
-		fmt.Fprintf(w, "reclaimable:\t%s (garbage collection)\n", units.Bytes(r.ReclaimableBytes))
-	case *engine.ConfigResult:
-		fmt.Fprintf(w, "configuration:\t%s (%s)\n", r.Path, r.Kind)
-		for _, f := range r.Files {
-			fmt.Fprintf(w, "\t%s\n", f)
-		}
-		printSources(w, r.Inputs, r.Channels)
-	case engine.SearchResult:
-		if len(r.Results) == 0 {
-			fmt.Fprintf(w, "no packages match %q\n", r.Query)
-		}
-		for _, p := range r.Results {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", p.Attr, p.Version, truncate(p.Description, 70))
-		}
-	case engine.OptionsSearchResult:
-		if len(r.Results) == 0 {
-			fmt.Fprintf(w, "no options match %q\n", r.Query)
-		}
-		for _, o := range r.Results {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", o.Name, truncate(o.Type, 24), truncate(o.Description, 60))
-		}
-	case cache.Stats:
-		fmt.Fprintf(w, "entries:\t%d\nhits:\t%d\nmisses:\t%d\nhit ratio:\t%.2f\npath:\t%s\nttl:\t%ds\n", r.Entries, r.Hits, r.Misses, r.HitRatio, dash(r.Path), r.TTLSeconds)
-	case *engine.DiffResult:
-		if r.ToPath != "" {
-			fmt.Fprintf(w, "%s: generation %d → %s\n", r.Profile, r.From, r.ToPath)
-		} else {
-			fmt.Fprintf(w, "%s: generation %d → %d\n", r.Profile, r.From, r.To)
-		}
-		for _, a := range r.Added {
-			fmt.Fprintf(w, "  %s:\t∅ → %s\n", a.Name, a.Version)
-		}
-		for _, x := range r.Removed {
-			fmt.Fprintf(w, "  %s:\t%s → ∅\n", x.Name, x.Version)
-		}
-		for _, c := range r.Changed {
-			fmt.Fprintf(w, "  %s:\t%s → %s\n", c.Name, c.From, c.To)
-		}
-		sign := "+"
-		if r.ClosureSizeDelta < 0 {
-			sign = "-"
-		}
-		fmt.Fprintf(w, "closure size: %s%s\n", sign, units.Bytes(uint64(max(r.ClosureSizeDelta, -r.ClosureSizeDelta))))
-	case engine.UpdateResult:
-		if r.Executed {
-			fmt.Fprintln(w, "updated:")
-		} else {
-			fmt.Fprintln(w, "an update would run (add --yes to apply):")
-		}
-		printArgv(w, r.Plan.Argv, "  ")
-		if r.Diff != nil {
-			w.Flush()
-			u.text(r.Diff)
-		}
-		printSources(w, r.Inputs, r.Channels)
-	case engine.PackageResult:
-		verb := "installed"
-		if r.Action == "remove" {
-			verb = "removed"
-		}
-		fmt.Fprintf(w, "%s %s (%s)\n", verb, r.Package, r.Profile)
-	case engine.CleanupResult:
-		fmt.Fprintf(w, "%s: deleted generations %v, kept %v\n", r.Profile, r.Deleted, r.Kept)
-		fmt.Fprintf(w, "freed %s (predicted %s)\n", units.Bytes(r.ReportedFreedBytes), units.Bytes(r.FreedBytes))
-	case engine.RollbackResult:
-		fmt.Fprintf(w, "%s: generation %d → %d\n", r.Profile, r.From, r.To)
-	case engine.MutationResult:
-		fmt.Fprintln(w, "dry run: nothing was changed. The plan:")
-		printArgv(w, r.Plan.Argv, "  ")
-	case policy.TestReport:
-		for _, t := range r.Results {
-			status := "PASS"
-			if !t.Pass {
-				status = "FAIL"
-			}
-			fmt.Fprintf(w, "%s\t%s.%s\t%s\t%s\n", status, t.Package, t.Name, t.Duration, t.Error)
-		}
-		fmt.Fprintf(w, "%d passed, %d failed\n", r.Passed, r.Failed)
-	case search.UpdateResult:
-		fmt.Fprintf(w, "index updated: %d packages from %s in %.1fs (%s)\n", r.Index.Packages, r.Index.Source, r.Seconds, r.Index.Path)
-	case engine.CacheClearResult:
-		fmt.Fprintf(w, "cache cleared (%s)\n", dash(r.Path))
-	case engine.PolicyCompileResult:
-		fmt.Fprintf(w, "compiled policy plan written to %s\n", r.Path)
-	case engine.HelpResult:
-		fmt.Fprintln(w, "ask-nix understands plain words. For example:")
-		for _, h := range r.Actions {
-			fmt.Fprintf(w, "  %s\t%s\n", h.Examples[0], h.Summary)
-		}
-		fmt.Fprintln(w, "\nSubcommands and flags: ask-nix --help")
-	case engine.Suggestions:
-		fmt.Fprintf(w, "Understood: %s. Did you mean:\n", r.Understood)
-		for _, s := range r.Suggestions {
-			fmt.Fprintf(w, "  %s\n", s)
-		}
-	case []rules.Module:
-		if len(r) == 0 {
-			fmt.Fprintln(w, "no rule modules (put *.wasm files in /etc/ask-nix/rules or ~/.config/ask-nix/rules)")
-			return
-		}
-		fmt.Fprintln(w, "NAME\tSIZE\tTRIGGERS\tLOAD\tSTATUS\tPATH")
-		for _, m := range r {
-			trig := "(every request)"
-			if len(m.Triggers) > 0 {
-				trig = strings.Join(m.Triggers, ",")
-				if len(trig) > 40 {
-					trig = trig[:37] + "..."
-				}
-			}
-			load := "-"
-			if m.LoadTime > 0 {
-				load = ms(m.LoadTime)
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, units.Bytes(uint64(m.Size)), trig, load, m.Status, m.Path)
-		}
-	case engine.RulesTestResult:
-		if r.Proposal == nil {
-			fmt.Fprintf(w, "%s: no match (%s)\n", r.Module.Name, ms(r.ElapsedNanos))
-			return
-		}
-		args, _ := json.Marshal(r.Proposal.Args)
-		fmt.Fprintf(w, "%s proposes: %s %s (confidence %.2f, %s)\n", r.Module.Name, r.Proposal.Action, args, r.Proposal.Confidence, ms(r.ElapsedNanos))
-		if r.Decision != nil {
-			fmt.Fprintf(w, "policy decision: %s", r.Decision.Outcome)
-			if len(r.Decision.Reasons) > 0 {
-				fmt.Fprintf(w, ": %s", strings.Join(r.Decision.Reasons, "; "))
-			}
-			fmt.Fprintln(w)
-		}
-	case []nixstore.Verified:
-		bad := 0
-		for _, v := range r {
-			if !v.OK {
-				bad++
-				why := "hash mismatch: expected " + v.Expected + ", got " + v.Actual
-				if v.Error != "" {
-					why = v.Error
-				}
-				fmt.Fprintf(w, "CORRUPT\t%s\t%s\n", v.Path, why)
-			}
-		}
-		fmt.Fprintf(w, "%d store paths checked, %d corrupted\n", len(r), bad)
-	case []engine.ErrorRecord:
-		if len(r) == 0 {
-			fmt.Fprintln(w, "no errors recorded")
-		}
-		for _, e := range r {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), e.Request, e.Error)
-		}
-	default:
-		b, _ := json.MarshalIndent(r, "", "  ")
-		fmt.Fprintln(w, string(b))
+	result.Render(w)
+	if err := w.Flush(); err != nil {
+		return err
 	}
+	return out.Flush()
 }
 
 // printArgv writes each command of a plan on a line of its own.

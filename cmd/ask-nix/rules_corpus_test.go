@@ -3,13 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
-	"github.com/asknix/ask-nix/engine/policy"
-	"github.com/asknix/ask-nix/engine/policy/compiler"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/engine/policy/compiler"
 
 	"github.com/asknix/ask-nix/engine"
 	"github.com/asknix/ask-nix/engine/intent"

@@ -21,6 +21,13 @@ import (
 	"github.com/asknix/ask-nix/engine/internal/atomicfile"
 )
 
+// PurePrefix starts the keys of entries that are pure functions of their key, such as a
+// store path's closure size: they do not expire with the TTL (pureTTL bounds them), and
+// their stamp is empty.
+const PurePrefix = "pure\x00"
+
+const pureTTL = 90 * 24 * time.Hour
+
 // DefaultTTL is LUMINOUS_NIX_CACHE_TTL's default.
 const DefaultTTL = 300 * time.Second
 
@@ -104,7 +111,12 @@ func Open(dirs []string, ttl time.Duration, debugf func(string, ...any)) *Cache 
 	}
 	c.c = otter.Must(&otter.Options[string, Entry]{
 		MaximumSize:      maxSize,
-		ExpiryCalculator: otter.ExpiryWriting[string, Entry](ttl),
+		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, Entry]) time.Duration {
+			if strings.HasPrefix(e.Key, PurePrefix) {
+				return pureTTL
+			}
+			return ttl
+		}),
 	})
 	for _, d := range dirs {
 		if err := os.MkdirAll(d, 0o700); err != nil {

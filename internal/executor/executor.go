@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -179,6 +180,9 @@ func command(ctx context.Context, c Cmd) (*exec.Cmd, error) {
 	if len(c.Argv) == 0 {
 		return nil, fmt.Errorf("%w: an empty command", ErrRefused)
 	}
+	if err := checkPlan(ctx, c.Argv); err != nil {
+		return nil, err
+	}
 	prog, err := Resolve(c.Argv[0], c.Env)
 	if err != nil {
 		return nil, err
@@ -241,4 +245,39 @@ func lastLine(s string) string {
 		}
 	}
 	return ""
+}
+
+// ErrNotPlanned marks a command that is not in the plan its request was judged on.
+var ErrNotPlanned = errors.New("not in the plan the policy judged")
+
+type planKey struct{}
+
+// planned is the plan a context carries: the argvs that may run under it, and a recorder.
+type planned struct {
+	argv   [][]string
+	record func(argv []string)
+}
+
+// WithPlan returns a context under which Run and Start run only an argv of plan, exactly
+// as written there (SPEC §3: plan.argv is what runs): anything else fails with
+// ErrNotPlanned and nothing starts. record, when not nil, sees each argv that starts.
+func WithPlan(ctx context.Context, plan [][]string, record func(argv []string)) context.Context {
+	return context.WithValue(ctx, planKey{}, &planned{argv: plan, record: record})
+}
+
+// checkPlan refuses argv when ctx carries a plan that does not hold it.
+func checkPlan(ctx context.Context, argv []string) error {
+	p, ok := ctx.Value(planKey{}).(*planned)
+	if !ok {
+		return nil
+	}
+	for _, a := range p.argv {
+		if slices.Equal(a, argv) {
+			if p.record != nil {
+				p.record(slices.Clone(argv))
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %s", ErrNotPlanned, strings.Join(argv, " "))
 }

@@ -1,0 +1,184 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/asknix/ask-nix/engine/cache"
+	"github.com/asknix/ask-nix/engine/units"
+	"github.com/asknix/ask-nix/nixstore"
+)
+
+func actGenerations() *Action {
+	return &Action{
+		Name: "generations", Summary: "list generations with sizes and NixOS versions",
+		Examples: []string{`ask-nix "list my generations"`, "ask-nix generations --profile user"},
+		Phrase:   true, Profile: "reads",
+		Args: []Arg{{Name: "no_sizes", Kind: Bool, Help: "skip closure sizes (the fast path)"}, argProfile},
+		Plan: func(ctx context.Context, e *Engine, a Args) (Plan, error) {
+			profile := e.profileFor(a)
+			p := Plan{Profile: profile}
+			e.readPlan(ctx, &p, func() [][]string {
+				out := [][]string{nixstore.CLIListGenerationsArgv(profile)}
+				if !a.Bool("no_sizes") {
+					if prof, err := nixstore.ReadProfile(profile); err == nil {
+						out = append(out, nixstore.CLIClosureSizesPlan(storePaths(prof))...)
+					}
+				}
+				return out
+			})
+			return p, nil
+		},
+		Run: func(ctx context.Context, e *Engine, env *Envelope) (Result, error) {
+			return e.generations(ctx, env, Args(env.Intent.Args).Bool("no_sizes"))
+		},
+	}
+}
+
+// GenerationsResult is `generations --json` (SPEC §4).
+type GenerationsResult struct{ nixstore.Profile }
+
+// Render implements Result.
+func (r *GenerationsResult) Render(w io.Writer) {
+	fmt.Fprintf(w, "Generations of %s\n", r.Path)
+	fmt.Fprintln(w, "GEN\tDATE\tNIXOS\tKERNEL\tSIZE\t")
+	for _, g := range r.Generations {
+		size := "-"
+		if g.ClosureSize != nil {
+			size = units.Bytes(*g.ClosureSize)
+		}
+		cur := ""
+		if g.Current {
+			cur = "(current)"
+		}
+		nixos := g.NixOSVersion
+		if len(g.Specialisations) > 0 {
+			nixos += " +" + strings.Join(g.Specialisations, ",")
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", g.Generation, g.Date.Format("2006-01-02 15:04:05"), dash(nixos), dash(g.KernelVersion), size, cur)
+	}
+}
+
+func storePaths(p nixstore.Profile) []string {
+	out := make([]string, 0, len(p.Generations))
+	for _, g := range p.Generations {
+		out = append(out, g.Path)
+	}
+	return out
+}
+
+// generations lists a profile's generations. The list is read from the profile's links
+// (cached against them); each closure size is cached by its store path alone, which
+// determines it, so a new generation costs only its own closure and a touched profile
+// directory costs nothing.
+func (e *Engine) generations(ctx context.Context, env *Envelope, noSizes bool) (Result, error) {
+	profile := env.Plan.Profile
+	if noSizes || !e.o.Enhanced {
+		key := fmt.Sprintf("generations\x00%s\x00%v", profile, noSizes)
+		deps := append(profileDeps(profile), e.storeDeps()...)
+		return cachedAs(e, env, key, deps, func() (*GenerationsResult, error) {
+			p, err := e.readGenerations(ctx, profile, noSizes)
+			if err != nil {
+				return nil, err
+			}
+			if !noSizes {
+				b, err := e.store(ctx)
+				if err != nil {
+					return nil, err
+				}
+				if err := nixstore.AddClosureSizes(ctx, b, &p); err != nil {
+					return nil, err
+				}
+			}
+			return &GenerationsResult{p}, nil
+		})
+	}
+	p, err := nixstore.ReadProfile(profile)
+	if err != nil {
+		return nil, err
+	}
+	nixstore.AddNixOSInfo(&p)
+	var missing []string
+	for i := range p.Generations {
+		g := &p.Generations[i]
+		if s, ok := e.closureSizeCached(g.Path); ok {
+			g.ClosureSize = &s
+		} else if _, err := os.Lstat(g.Path); err == nil {
+			missing = append(missing, g.Path)
+		}
+	}
+	env.Metrics.Cache = "hit"
+	if len(missing) > 0 {
+		env.Metrics.Cache = "miss"
+		b, err := e.store(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sizes, err := b.ClosureSizes(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for i := range p.Generations {
+			g := &p.Generations[i]
+			if c, ok := sizes[g.Path]; ok && g.ClosureSize == nil {
+				s := c.NarSize
+				g.ClosureSize = &s
+				e.putClosureSize(g.Path, s)
+			}
+		}
+	}
+	return &GenerationsResult{p}, nil
+}
+
+// readGenerations lists generations through the backend (nix-env with the nix CLI).
+func (e *Engine) readGenerations(ctx context.Context, profile string, noSizes bool) (nixstore.Profile, error) {
+	var p nixstore.Profile
+	var err error
+	if noSizes && e.o.Enhanced {
+		p, err = nixstore.ReadProfile(profile)
+	} else {
+		b, berr := e.store(ctx)
+		if berr != nil {
+			return p, berr
+		}
+		p, err = b.Generations(ctx, profile)
+	}
+	if err != nil {
+		return p, err
+	}
+	nixstore.AddNixOSInfo(&p)
+	return p, nil
+}
+
+func (e *Engine) closureKey(path string) string {
+	return cache.PurePrefix + "closure\x00" + e.backendName() + "\x00" + e.o.Host.Store.StoreDir + "\x00" + path
+}
+
+func (e *Engine) closureSizeCached(path string) (uint64, bool) {
+	if e.cache == nil {
+		return 0, false
+	}
+	b, ok := e.cache.Get(e.closureKey(path), "")
+	if !ok {
+		return 0, false
+	}
+	var n uint64
+	if json.Unmarshal(b, &n) != nil {
+		return 0, false
+	}
+	if _, err := os.Lstat(path); err != nil {
+		return 0, false
+	}
+	return n, true
+}
+
+func (e *Engine) putClosureSize(path string, n uint64) {
+	if e.cache != nil {
+		b, _ := json.Marshal(n)
+		e.cache.Put(e.closureKey(path), "", b)
+	}
+}
