@@ -49,6 +49,10 @@ chmod +x "$out/nix-generations-with-sizes"
 bench generations-with-sizes "$A generations --profile $profile" "$out/nix-generations-with-sizes"
 # The same with the result cache warm (hyperfine's warm-up runs fill it): a repeated request.
 bench generations-cached "$out/ask-nix generations --profile $profile" "$out/nix-generations-with-sizes"
+# The same right after nix-env touched the profile (its lock file moves the directory's
+# mtime): closure sizes are cached by store path, so only the generation list is re-read.
+hyperfine -N -w 3 -r "$RUNS" --prepare "nix-env -p $profile --list-generations" --export-json "$json/generations-after-nix-env.json" \
+  -n ask-nix "$out/ask-nix generations --profile $profile" -n nix "nix-env -p $profile --list-generations" >/dev/null
 bench closure-size "$A path-info -S $one" "nix path-info -S $one"
 bench path-info "$A path-info --json $one" "nix path-info --json $one"
 bench version "$out/ask-nix --version" "nix --version"

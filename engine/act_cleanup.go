@@ -92,6 +92,8 @@ func runCleanup(ctx context.Context, e *Engine, env *Envelope) (Result, error) {
 	for path, size := range p.dead {
 		if _, err := os.Lstat(path); os.IsNotExist(err) {
 			res.FreedBytes += size
+		} else {
+			e.o.Debugf("cleanup: %s was predicted unreachable but is still there", path)
 		}
 	}
 	return res, nil

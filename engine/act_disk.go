@@ -15,9 +15,10 @@ func actDisk() *Action {
 	return &Action{
 		Name: "disk", Summary: "store size, free space and what a cleanup would reclaim",
 		Examples: []string{`ask-nix "how much disk space do I have?"`},
-		Phrase:   true,
-		Plan: func(ctx context.Context, e *Engine, _ Args) (Plan, error) {
-			p := Plan{Profile: e.o.Host.ProfilePath("")}
+		Phrase:   true, Profile: "reads",
+		Args: []Arg{argProfile},
+		Plan: func(ctx context.Context, e *Engine, a Args) (Plan, error) {
+			p := Plan{Profile: e.profileFor(a)}
 			e.readPlan(ctx, &p, func() [][]string { return [][]string{nixstore.CLIAllPathsArgv()} })
 			return p, nil
 		},
@@ -76,6 +77,7 @@ func (e *Engine) disk(ctx context.Context, profile string) (*DiskResult, error) 
 	}
 	h := e.o.Host
 	roots := nixstore.GCRootsWithout(h.Store, gone, h.HostPath("/run/current-system"), h.HostPath("/run/booted-system"))
+	roots = append(roots, nixstore.RuntimeRoots(h.Store)...)
 	switch b := b.(type) {
 	case *nixstore.Native:
 		if r.Store, err = b.Stats(ctx); err != nil {

@@ -112,8 +112,13 @@ func (e *Engine) generations(ctx context.Context, env *Envelope, noSizes bool) (
 		}
 	}
 	env.Metrics.Cache = "hit"
+	if e.cacheOff() {
+		env.Metrics.Cache = "off"
+	}
 	if len(missing) > 0 {
-		env.Metrics.Cache = "miss"
+		if !e.cacheOff() {
+			env.Metrics.Cache = "miss"
+		}
 		b, err := e.store(ctx)
 		if err != nil {
 			return nil, err

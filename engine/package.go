@@ -245,6 +245,11 @@ func runPackage(ctx context.Context, e *Engine, env *Envelope, action string) (R
 		return nil, err
 	}
 	res.Executed = true
+	if p.From == nil && env.args.String("profile") == "" {
+		// The user's profile did not exist: nix-env made it, and ~/.nix-profile.
+		res.Profile = e.o.Host.UserProfile()
+		p.Profile = res.Profile
+	}
 	cur, ok := currentGeneration(p.Profile)
 	if ok {
 		res.To = &cur

@@ -90,6 +90,7 @@ func (e *Engine) freedBy(ctx context.Context, profile string, gens []int) (map[s
 		gone = append(gone, fmt.Sprintf("%s-%d-link", profile, g))
 	}
 	roots := nixstore.GCRootsWithout(e.o.Host.Store, gone, e.o.Host.HostPath("/run/current-system"), e.o.Host.HostPath("/run/booted-system"))
+	roots = append(roots, nixstore.RuntimeRoots(e.o.Host.Store)...) // as the collector sees them
 	dead, err := n.DeadPaths(ctx, roots)
 	if err != nil {
 		return nil, 0, err

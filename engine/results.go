@@ -115,7 +115,7 @@ func truncate(s string, n int) string {
 // cachedAs answers from the cache when the entry's stamp still matches deps, else computes
 // and stores. The value is the same type either way.
 func cachedAs[T Result](e *Engine, env *Envelope, key string, deps []string, compute func() (T, error)) (T, error) {
-	if e.cache == nil || e.cache.Dir() == "" && e.o.CacheTTL <= 0 {
+	if e.cacheOff() {
 		env.Metrics.Cache = "off"
 		return compute()
 	}
@@ -138,6 +138,9 @@ func cachedAs[T Result](e *Engine, env *Envelope, key string, deps []string, com
 	}
 	return v, nil
 }
+
+// cacheOff reports that results are not cached (--no-cache, a TTL of 0).
+func (e *Engine) cacheOff() bool { return e.cache == nil || e.o.CacheTTL <= 0 }
 
 // run executes the plan the policy judged, and only that (the runner's executor refuses
 // any other argv).

@@ -23,14 +23,14 @@ func TestSelectCleanup(t *testing.T) {
 		protect   []string
 		del       []int
 	}{
-		{"neither: all but the current", -1, 0, nil, []int{1, 2, 3, 5, 6}},
+		{"neither: all older than the current (5 and 6 are newer: a rollback left them)", -1, 0, nil, []int{1, 2, 3}},
 		{"keep 2 newest (and the current)", 2, 0, nil, []int{1, 2, 3}},
-		{"keep 0 never deletes the current", 0, 0, nil, []int{1, 2, 3, 5, 6}},
+		{"keep 0 never deletes the current nor newer ones", 0, 0, nil, []int{1, 2, 3}},
 		// older than 3.5 days: 1, 2, 3 are older; 3 was current at the cutoff and stays.
 		{"older than", -1, 84 * time.Hour, nil, []int{1, 2}},
 		{"both: only what both delete", 4, 84 * time.Hour, nil, []int{1, 2}},
 		{"both, keep wins", 5, 84 * time.Hour, nil, []int{1}},
-		{"the booted generation stays", -1, 0, booted, []int{1, 3, 5, 6}},
+		{"the booted generation stays", -1, 0, booted, []int{1, 3}},
 	} {
 		got := SelectCleanup(p, tc.keep, tc.olderThan, now, tc.protect)
 		if !reflect.DeepEqual(got.Delete, tc.del) {

@@ -3,6 +3,7 @@ package nixstore
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 )
 
@@ -70,4 +71,55 @@ func gcRootLinks(cfg Config, extra ...string) []string {
 		}
 	}
 	return links
+}
+
+// RuntimeRoots are the store paths running processes hold, as Nix's garbage collector
+// finds them (LocalStore::findRuntimeRoots): their executables, working directories and
+// open files, and store paths named in their memory maps and environments. Processes this
+// user may not inspect are skipped (Nix, as root, sees them all).
+func RuntimeRoots(cfg Config) []string {
+	re, err := regexp.Compile(regexp.QuoteMeta(cfg.StoreDir) + `/[0-9a-z]{32}-[0-9a-zA-Z+\-._?=]+`)
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	add := func(p string) {
+		if sp, ok := cfg.ToStorePath(p); ok {
+			seen[sp] = true
+		}
+	}
+	procs, _ := os.ReadDir("/proc")
+	for _, e := range procs {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		dir := filepath.Join("/proc", e.Name())
+		for _, l := range []string{"exe", "cwd"} {
+			if t, err := os.Readlink(filepath.Join(dir, l)); err == nil {
+				add(t)
+			}
+		}
+		if fds, err := os.ReadDir(filepath.Join(dir, "fd")); err == nil {
+			for _, fd := range fds {
+				if t, err := os.Readlink(filepath.Join(dir, "fd", fd.Name())); err == nil {
+					add(t)
+				}
+			}
+		}
+		for _, f := range []string{"maps", "environ"} {
+			if b, err := os.ReadFile(filepath.Join(dir, f)); err == nil {
+				for _, m := range re.FindAll(b, -1) {
+					add(string(m))
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for p := range seen {
+		if _, err := os.Lstat(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

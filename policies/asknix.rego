@@ -247,8 +247,10 @@ deny contains d if {
 }
 
 # Nix's attribute-path grammar: identifiers separated by dots, ASCII only.
+# An empty name is no attack: planning says what is missing (SPEC §10: exit 2).
 deny contains d if {
 	is_string(package_arg)
+	package_arg != ""
 	not regex.match(`^[a-zA-Z_][a-zA-Z0-9_'+-]*(\.[a-zA-Z_][a-zA-Z0-9_'+-]*)*$`, package_arg)
 	not is_url(package_arg)
 	not is_flake_ref(package_arg)
@@ -299,9 +301,11 @@ sane_count(v) if {
 	v == round(v)
 }
 
+# A duration that is merely malformed ("5x") is a usage error of the plan (SPEC §10, exit
+# 2); one with anything but letters and digits in it could be an attack.
 deny contains d if {
 	v := input.intent.args.older_than
-	not regex.match(`^[0-9]{1,6}[dh]$`, v)
+	not regex.match(`^[0-9A-Za-z]{1,12}$`, v)
 	d := {"id": "bad-duration", "msg": "older_than must look like 30d or 12h"}
 }
 

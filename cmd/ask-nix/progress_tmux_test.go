@@ -20,7 +20,7 @@ func TestNixProgressInTmux(t *testing.T) {
 	s := nixtest.NewStore(t, dir)
 	home := slowHome(t, dir, "2")
 	prof := filepath.Join(dir, "profiles", "profile")
-	s.SetProfile(t, prof, s.Build1(t, `pkg "base-1.0" []`))
+	s.Install(t, prof, `[ (pkg "base-1.0" []) ]`) // nix-env -i: a profile ask-nix may change
 	env := []string{"HOME=" + home, "USER=tester", "XDG_RUNTIME_DIR=", "XDG_CACHE_HOME=" + dir + "/cache", "XDG_STATE_HOME=" + dir + "/state",
 		"XDG_CONFIG_HOME=" + dir + "/config", "ASK_NIX_ROOT=" + dir + "/root",
 		"NIX_CONFIG=substituters =\nexperimental-features = nix-command\nbuild-users-group ="}

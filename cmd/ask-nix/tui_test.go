@@ -87,7 +87,7 @@ func TestSearchInteractiveInTmux(t *testing.T) {
 	tmux("send-keys", "-t", "t", "Up")
 	waitFor("the selection back on ripgrep", func(s string) bool { return selected(s) == "ripgrep" })
 	tmux("send-keys", "-t", "t", "Enter")
-	screen("nix-env -iA nixpkgs.ripgrep")
+	screen("nix-env --log-format internal-json -iA nixpkgs.ripgrep")
 	screen("Proceed? [y/N]")
 	tmux("send-keys", "-t", "t", "n", "Enter")
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {

@@ -77,7 +77,7 @@ func (r *Runner) Run(ctx context.Context, req Request, plan [][]string) ([]byte,
 			if err == nil {
 				break
 			}
-			cmd := strings.Join(argv, " ")
+			cmd := Display(argv)
 			switch {
 			case ctx.Err() != nil:
 				return out, &InterruptedError{Cmd: cmd, Err: ctx.Err()}

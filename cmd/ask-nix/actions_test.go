@@ -1,0 +1,73 @@
+package main
+
+import (
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/asknix/ask-nix/engine"
+	"github.com/asknix/ask-nix/engine/intent"
+)
+
+// TestActionsReachable holds kong's commands, help, completion, the recogniser and each
+// action's own examples to the action definitions: an action added to engine.Actions and
+// missing anywhere fails here.
+func TestActionsReachable(t *testing.T) {
+	k, err := kong.New(&cli{}, kong.Vars(engine.HelpVars()), kong.Vars{"version": "test"}, kong.Writers(io.Discard, io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, c := range commandInfos(k.Model) {
+		paths = append(paths, c.path)
+	}
+	var help []string
+	for _, h := range engine.Help().Actions {
+		help = append(help, h.Action)
+	}
+	var phrased []string
+	for _, a := range engine.Actions() {
+		t.Run(a.Name, func(t *testing.T) {
+			if !slices.Contains(paths, a.CommandLine()) {
+				t.Errorf("no kong command %q (completion lists %v)", a.CommandLine(), paths)
+			}
+			if a.Phrase != slices.Contains(help, a.Name) {
+				t.Errorf("help lists it: %v, phrase form: %v", slices.Contains(help, a.Name), a.Phrase)
+			}
+			if a.Phrase != slices.Contains(intent.Actions(), a.Name) {
+				t.Errorf("the recogniser's actions hold it: %v, phrase form: %v", !a.Phrase, a.Phrase)
+			}
+			if len(a.Examples) == 0 || a.Summary == "" || a.Plan == nil || a.Run == nil {
+				t.Fatalf("incomplete definition: %+v", a)
+			}
+			for _, ex := range a.Examples {
+				line := strings.TrimPrefix(ex, "ask-nix ")
+				if strings.HasPrefix(line, `"`) {
+					text := strings.Trim(line, `"`)
+					if got := intent.Recognize(text).Action; got != a.Name {
+						t.Errorf("example %s is recognised as %s", ex, got)
+					}
+					continue
+				}
+				args := strings.Fields(strings.ReplaceAll(line, `"`, ""))
+				c, kctx, _, err := parse(args, io.Discard, io.Discard)
+				if err != nil {
+					t.Fatalf("example %s: %v", ex, err)
+				}
+				req, _, err := buildRequest(c, kctx, args)
+				if err != nil || req.Subcommand != a.Name {
+					t.Errorf("example %s runs %q (%v)", ex, req.Subcommand, err)
+				}
+			}
+		})
+		if a.Phrase {
+			phrased = append(phrased, a.Name)
+		}
+	}
+	if got := intent.Actions(); !slices.Equal(got, phrased) {
+		t.Errorf("the recogniser's actions %v, the definitions' %v", got, phrased)
+	}
+}
