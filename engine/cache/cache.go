@@ -110,7 +110,7 @@ func Open(dirs []string, ttl time.Duration, debugf func(string, ...any)) *Cache 
 		return c
 	}
 	c.c = otter.Must(&otter.Options[string, Entry]{
-		MaximumSize:      maxSize,
+		MaximumSize: maxSize,
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, Entry]) time.Duration {
 			if strings.HasPrefix(e.Key, PurePrefix) {
 				return pureTTL

@@ -12,7 +12,6 @@ import (
 	"syscall"
 )
 
-
 // networkError recognises Nix's messages for a download or connection failure.
 var networkError = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)unable to download|could not resolve host|couldn't resolve host|connection refused|connection timed out|timeout was reached|network is unreachable|failed to connect|temporary failure in name resolution|HTTP error 5\d\d`)
