@@ -342,32 +342,3 @@ func (u *ui) text(result engine.Result) error {
 	}
 	return out.Flush()
 }
-
-// printArgv writes each command of a plan on a line of its own.
-func printArgv(w io.Writer, plan [][]string, indent string) {
-	for _, argv := range plan {
-		fmt.Fprintf(w, "%s%s\n", indent, strings.Join(argv, " "))
-	}
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func short(rev string) string {
-	if len(rev) > 12 {
-		return rev[:12]
-	}
-	return rev
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
