@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -86,7 +87,7 @@ const maxAgeDays = 36525
 // types are usage errors; so are numbers out of bounds (SPEC §10).
 func (a *Action) check(raw map[string]any) (Args, error) {
 	out := Args{}
-	for _, k := range slices.Sorted(mapsKeys(raw)) {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		v := raw[k]
 		if v == nil {
 			continue
@@ -141,16 +142,6 @@ func (a *Action) check(raw map[string]any) (Args, error) {
 		}
 	}
 	return out, nil
-}
-
-func mapsKeys(m map[string]any) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // Common arguments.

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"unicode/utf8"
 
@@ -56,7 +58,7 @@ func ParseProposal(b []byte, rule string) (intent.Intent, error) {
 		return in, errors.New(`result needs a "confidence" between 0 and 1`)
 	}
 	args := map[string]any{}
-	for _, k := range sortedKeys(raw.Args) {
+	for _, k := range slices.Sorted(maps.Keys(raw.Args)) {
 		v, err := parseArg(k, raw.Args[k])
 		if err != nil {
 			return in, err
@@ -101,15 +103,6 @@ func truncate(s string) string {
 		return s[:40] + "…"
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Rank orders candidate intents: higher confidence first; at equal confidence the built-in
