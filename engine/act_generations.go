@@ -22,6 +22,10 @@ func actGenerations() *Action {
 		Plan: func(ctx context.Context, e *Engine, a Args) (Plan, error) {
 			profile := e.profileFor(a)
 			p := Plan{Profile: profile}
+			if a.Bool("no_sizes") && e.o.Enhanced {
+				p.Backend = "native" // the profile's links alone: no database, no command
+				return p, nil
+			}
 			e.readPlan(ctx, &p, func() [][]string {
 				out := [][]string{nixstore.CLIListGenerationsArgv(profile)}
 				if !a.Bool("no_sizes") {
