@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"regexp"
@@ -177,21 +178,45 @@ func round1(f func(*big.Float) *big.Float) func(*evaluator, []Value) (Value, err
 
 var half = big.NewFloat(0.5)
 
-// builtins mirrors OPA's topdown implementations of the functions a policy here is
-// likely to use. A plan calling anything else is refused at load (ErrUnsupported).
-var builtins = map[string]*builtinFn{}
-
-func init() {
-	add := func(name string, arity int, fn func(*evaluator, []Value) (Value, error)) {
-		builtins[name] = &builtinFn{name: name, arity: arity, fn: fn}
+// extreme is max and min of an array or set.
+func extreme(want int) func(*evaluator, []Value) (Value, error) {
+	return func(_ *evaluator, a []Value) (Value, error) {
+		els, err := elements(a[0])
+		if err != nil || len(els) == 0 {
+			return nil, err
+		}
+		best := els[0]
+		for _, v := range els[1:] {
+			if compare(v, best)*want > 0 {
+				best = v
+			}
+		}
+		return best, nil
 	}
-	add("equal", 2, cmpFn(func(c int) bool { return c == 0 }))
-	add("neq", 2, cmpFn(func(c int) bool { return c != 0 }))
-	add("lt", 2, cmpFn(func(c int) bool { return c < 0 }))
-	add("lte", 2, cmpFn(func(c int) bool { return c <= 0 }))
-	add("gt", 2, cmpFn(func(c int) bool { return c > 0 }))
-	add("gte", 2, cmpFn(func(c int) bool { return c >= 0 }))
-	add("internal.member_2", 2, func(_ *evaluator, a []Value) (Value, error) {
+}
+
+// setOp applies a set operation to two sets.
+func setOp(f func(x, y *Set) *Set) func(*evaluator, []Value) (Value, error) {
+	return func(_ *evaluator, a []Value) (Value, error) {
+		x, ok1 := a[0].(*Set)
+		y, ok2 := a[1].(*Set)
+		if !ok1 || !ok2 {
+			return nil, errType
+		}
+		return f(x, y), nil
+	}
+}
+
+// coreBuiltins are the built-ins of OPA's topdown that the plan evaluator implements, one
+// entry each: name, arity and implementation.
+var coreBuiltins = map[string]*builtinFn{
+	"equal": {name: "equal", arity: 2, fn: cmpFn(func(c int) bool { return c == 0 })},
+	"neq":   {name: "neq", arity: 2, fn: cmpFn(func(c int) bool { return c != 0 })},
+	"lt":    {name: "lt", arity: 2, fn: cmpFn(func(c int) bool { return c < 0 })},
+	"lte":   {name: "lte", arity: 2, fn: cmpFn(func(c int) bool { return c <= 0 })},
+	"gt":    {name: "gt", arity: 2, fn: cmpFn(func(c int) bool { return c > 0 })},
+	"gte":   {name: "gte", arity: 2, fn: cmpFn(func(c int) bool { return c >= 0 })},
+	"internal.member_2": {name: "internal.member_2", arity: 2, fn: func(_ *evaluator, a []Value) (Value, error) {
 		switch c := a[1].(type) {
 		case *Array:
 			for _, v := range c.elems {
@@ -209,41 +234,41 @@ func init() {
 			}
 		}
 		return Bool(false), nil
-	})
-	add("internal.member_3", 3, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"internal.member_3": {name: "internal.member_3", arity: 3, fn: func(_ *evaluator, a []Value) (Value, error) {
 		v := dot(a[2], a[0])
 		return Bool(v != nil && equal(v, a[1])), nil
-	})
-	add("is_string", 1, typeIs(func(v Value) bool { _, ok := v.(String); return ok }))
-	add("is_number", 1, typeIs(func(v Value) bool { _, ok := v.(Number); return ok }))
-	add("is_boolean", 1, typeIs(func(v Value) bool { _, ok := v.(Bool); return ok }))
-	add("is_array", 1, typeIs(func(v Value) bool { _, ok := v.(*Array); return ok }))
-	add("is_set", 1, typeIs(func(v Value) bool { _, ok := v.(*Set); return ok }))
-	add("is_object", 1, typeIs(func(v Value) bool { _, ok := v.(*Object); return ok }))
-	add("is_null", 1, typeIs(func(v Value) bool { _, ok := v.(Null); return ok }))
-	add("type_name", 1, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"is_string":  {name: "is_string", arity: 1, fn: typeIs(func(v Value) bool { _, ok := v.(String); return ok })},
+	"is_number":  {name: "is_number", arity: 1, fn: typeIs(func(v Value) bool { _, ok := v.(Number); return ok })},
+	"is_boolean": {name: "is_boolean", arity: 1, fn: typeIs(func(v Value) bool { _, ok := v.(Bool); return ok })},
+	"is_array":   {name: "is_array", arity: 1, fn: typeIs(func(v Value) bool { _, ok := v.(*Array); return ok })},
+	"is_set":     {name: "is_set", arity: 1, fn: typeIs(func(v Value) bool { _, ok := v.(*Set); return ok })},
+	"is_object":  {name: "is_object", arity: 1, fn: typeIs(func(v Value) bool { _, ok := v.(*Object); return ok })},
+	"is_null":    {name: "is_null", arity: 1, fn: typeIs(func(v Value) bool { _, ok := v.(Null); return ok })},
+	"type_name": {name: "type_name", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		return String([]string{"null", "boolean", "number", "string", "array", "object", "set"}[rank(a[0])]), nil
-	})
-	add("count", 1, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"count": {name: "count", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		n, ok := length(a[0])
 		if !ok {
 			return nil, errType
 		}
 		return intNumber(n), nil
-	})
-	add("contains", 2, strings2(func(a, b string) (Value, error) { return Bool(strings.Contains(a, b)), nil }))
-	add("startswith", 2, strings2(func(a, b string) (Value, error) { return Bool(strings.HasPrefix(a, b)), nil }))
-	add("endswith", 2, strings2(func(a, b string) (Value, error) { return Bool(strings.HasSuffix(a, b)), nil }))
-	add("lower", 1, strings1(func(s string) Value { return String(strings.ToLower(s)) }))
-	add("upper", 1, strings1(func(s string) Value { return String(strings.ToUpper(s)) }))
-	add("trim_space", 1, strings1(func(s string) Value { return String(strings.TrimSpace(s)) }))
-	add("trim", 2, strings2(func(a, b string) (Value, error) { return String(strings.Trim(a, b)), nil }))
-	add("trim_left", 2, strings2(func(a, b string) (Value, error) { return String(strings.TrimLeft(a, b)), nil }))
-	add("trim_right", 2, strings2(func(a, b string) (Value, error) { return String(strings.TrimRight(a, b)), nil }))
-	add("trim_prefix", 2, strings2(func(a, b string) (Value, error) { return String(strings.TrimPrefix(a, b)), nil }))
-	add("trim_suffix", 2, strings2(func(a, b string) (Value, error) { return String(strings.TrimSuffix(a, b)), nil }))
-	add("split", 2, strings2(func(a, b string) (Value, error) { return strArray(strings.Split(a, b)), nil }))
-	add("indexof", 2, strings2(func(a, b string) (Value, error) {
+	}},
+	"contains":    {name: "contains", arity: 2, fn: strings2(func(a, b string) (Value, error) { return Bool(strings.Contains(a, b)), nil })},
+	"startswith":  {name: "startswith", arity: 2, fn: strings2(func(a, b string) (Value, error) { return Bool(strings.HasPrefix(a, b)), nil })},
+	"endswith":    {name: "endswith", arity: 2, fn: strings2(func(a, b string) (Value, error) { return Bool(strings.HasSuffix(a, b)), nil })},
+	"lower":       {name: "lower", arity: 1, fn: strings1(func(s string) Value { return String(strings.ToLower(s)) })},
+	"upper":       {name: "upper", arity: 1, fn: strings1(func(s string) Value { return String(strings.ToUpper(s)) })},
+	"trim_space":  {name: "trim_space", arity: 1, fn: strings1(func(s string) Value { return String(strings.TrimSpace(s)) })},
+	"trim":        {name: "trim", arity: 2, fn: strings2(func(a, b string) (Value, error) { return String(strings.Trim(a, b)), nil })},
+	"trim_left":   {name: "trim_left", arity: 2, fn: strings2(func(a, b string) (Value, error) { return String(strings.TrimLeft(a, b)), nil })},
+	"trim_right":  {name: "trim_right", arity: 2, fn: strings2(func(a, b string) (Value, error) { return String(strings.TrimRight(a, b)), nil })},
+	"trim_prefix": {name: "trim_prefix", arity: 2, fn: strings2(func(a, b string) (Value, error) { return String(strings.TrimPrefix(a, b)), nil })},
+	"trim_suffix": {name: "trim_suffix", arity: 2, fn: strings2(func(a, b string) (Value, error) { return String(strings.TrimSuffix(a, b)), nil })},
+	"split":       {name: "split", arity: 2, fn: strings2(func(a, b string) (Value, error) { return strArray(strings.Split(a, b)), nil })},
+	"indexof": {name: "indexof", arity: 2, fn: strings2(func(a, b string) (Value, error) {
 		if b == "" {
 			return nil, errors.New("empty search character")
 		}
@@ -252,8 +277,8 @@ func init() {
 			return intNumber(-1), nil
 		}
 		return intNumber(utf8.RuneCountInString(a[:i])), nil
-	}))
-	add("indexof_n", 2, strings2(func(a, b string) (Value, error) {
+	})},
+	"indexof_n": {name: "indexof_n", arity: 2, fn: strings2(func(a, b string) (Value, error) {
 		if b == "" {
 			return nil, errors.New("empty search character")
 		}
@@ -268,8 +293,8 @@ func init() {
 			off += i + w
 		}
 		return out, nil
-	}))
-	add("replace", 3, func(_ *evaluator, a []Value) (Value, error) {
+	})},
+	"replace": {name: "replace", arity: 3, fn: func(_ *evaluator, a []Value) (Value, error) {
 		s, err1 := str(a[0])
 		o, err2 := str(a[1])
 		n, err3 := str(a[2])
@@ -277,8 +302,8 @@ func init() {
 			return nil, err
 		}
 		return String(strings.ReplaceAll(s, o, n)), nil
-	})
-	add("substring", 3, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"substring": {name: "substring", arity: 3, fn: func(_ *evaluator, a []Value) (Value, error) {
 		s, err := str(a[0])
 		if err != nil {
 			return nil, err
@@ -299,8 +324,8 @@ func init() {
 			return String(string(r[start:])), nil
 		}
 		return String(string(r[start : start+l])), nil
-	})
-	add("concat", 2, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"concat": {name: "concat", arity: 2, fn: func(_ *evaluator, a []Value) (Value, error) {
 		sep, err := str(a[0])
 		if err != nil {
 			return nil, err
@@ -316,8 +341,8 @@ func init() {
 			}
 		}
 		return String(strings.Join(parts, sep)), nil
-	})
-	add("sprintf", 2, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"sprintf": {name: "sprintf", arity: 2, fn: func(_ *evaluator, a []Value) (Value, error) {
 		format, err := str(a[0])
 		if err != nil {
 			return nil, err
@@ -351,23 +376,23 @@ func init() {
 			}
 		}
 		return String(fmt.Sprintf(format, args...)), nil
-	})
-	add("regex.match", 2, func(e *evaluator, a []Value) (Value, error) {
+	}},
+	"regex.match": {name: "regex.match", arity: 2, fn: func(e *evaluator, a []Value) (Value, error) {
 		re, s, err := e.regexArgs(a[0], a[1])
 		if err != nil {
 			return nil, err
 		}
 		return Bool(re.MatchString(s)), nil
-	})
-	add("regex.is_valid", 1, func(e *evaluator, a []Value) (Value, error) {
+	}},
+	"regex.is_valid": {name: "regex.is_valid", arity: 1, fn: func(e *evaluator, a []Value) (Value, error) {
 		pat, err := str(a[0])
 		if err != nil {
 			return Bool(false), nil
 		}
 		_, err = e.p.regex(pat)
 		return Bool(err == nil), nil
-	})
-	add("regex.replace", 3, func(e *evaluator, a []Value) (Value, error) {
+	}},
+	"regex.replace": {name: "regex.replace", arity: 3, fn: func(e *evaluator, a []Value) (Value, error) {
 		re, s, err := e.regexArgs(a[1], a[0])
 		if err != nil {
 			return nil, err
@@ -377,15 +402,15 @@ func init() {
 			return nil, err
 		}
 		return String(re.ReplaceAllString(s, val)), nil
-	})
-	add("regex.split", 2, func(e *evaluator, a []Value) (Value, error) {
+	}},
+	"regex.split": {name: "regex.split", arity: 2, fn: func(e *evaluator, a []Value) (Value, error) {
 		re, s, err := e.regexArgs(a[0], a[1])
 		if err != nil {
 			return nil, err
 		}
 		return strArray(re.Split(s, -1)), nil
-	})
-	add("regex.find_n", 3, func(e *evaluator, a []Value) (Value, error) {
+	}},
+	"regex.find_n": {name: "regex.find_n", arity: 3, fn: func(e *evaluator, a []Value) (Value, error) {
 		re, s, err := e.regexArgs(a[0], a[1])
 		if err != nil {
 			return nil, err
@@ -395,8 +420,8 @@ func init() {
 			return nil, err
 		}
 		return strArray(re.FindAllString(s, n)), nil
-	})
-	add("array.concat", 2, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"array.concat": {name: "array.concat", arity: 2, fn: func(_ *evaluator, a []Value) (Value, error) {
 		x, err1 := arr(a[0])
 		y, err2 := arr(a[1])
 		if err := errors.Join(err1, err2); err != nil {
@@ -405,8 +430,8 @@ func init() {
 		out := &Array{elems: make([]Value, 0, len(x.elems)+len(y.elems))}
 		out.elems = append(append(out.elems, x.elems...), y.elems...)
 		return out, nil
-	})
-	add("array.slice", 3, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"array.slice": {name: "array.slice", arity: 3, fn: func(_ *evaluator, a []Value) (Value, error) {
 		x, err := arr(a[0])
 		if err != nil {
 			return nil, err
@@ -420,8 +445,8 @@ func init() {
 		stop = min(max(stop, 0), l)
 		start = min(max(start, 0), stop)
 		return &Array{elems: append([]Value(nil), x.elems[start:stop]...)}, nil
-	})
-	add("array.reverse", 1, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"array.reverse": {name: "array.reverse", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		x, err := arr(a[0])
 		if err != nil {
 			return nil, err
@@ -431,8 +456,8 @@ func init() {
 			out.elems[len(x.elems)-1-i] = v
 		}
 		return out, nil
-	})
-	add("sort", 1, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"sort": {name: "sort", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		els, err := elements(a[0])
 		if err != nil {
 			return nil, err
@@ -440,9 +465,9 @@ func init() {
 		out := &Array{elems: append([]Value(nil), els...)}
 		sort.SliceStable(out.elems, func(i, j int) bool { return compare(out.elems[i], out.elems[j]) < 0 })
 		return out, nil
-	})
-	add("plus", 2, arith(func(a, b *big.Float) (*big.Float, error) { return new(big.Float).Add(a, b), nil }))
-	add("minus", 2, func(e *evaluator, a []Value) (Value, error) {
+	}},
+	"plus": {name: "plus", arity: 2, fn: arith(func(a, b *big.Float) (*big.Float, error) { return new(big.Float).Add(a, b), nil })},
+	"minus": {name: "minus", arity: 2, fn: func(e *evaluator, a []Value) (Value, error) {
 		if x, ok := a[0].(*Set); ok {
 			y, ok := a[1].(*Set)
 			if !ok {
@@ -457,15 +482,15 @@ func init() {
 			return out, nil
 		}
 		return arith(func(a, b *big.Float) (*big.Float, error) { return new(big.Float).Sub(a, b), nil })(e, a)
-	})
-	add("mul", 2, arith(func(a, b *big.Float) (*big.Float, error) { return new(big.Float).Mul(a, b), nil }))
-	add("div", 2, arith(func(a, b *big.Float) (*big.Float, error) {
+	}},
+	"mul": {name: "mul", arity: 2, fn: arith(func(a, b *big.Float) (*big.Float, error) { return new(big.Float).Mul(a, b), nil })},
+	"div": {name: "div", arity: 2, fn: arith(func(a, b *big.Float) (*big.Float, error) {
 		if b.Sign() == 0 {
 			return nil, errors.New("divide by zero")
 		}
 		return new(big.Float).Quo(a, b), nil
-	}))
-	add("rem", 2, func(_ *evaluator, a []Value) (Value, error) {
+	})},
+	"rem": {name: "rem", arity: 2, fn: func(_ *evaluator, a []Value) (Value, error) {
 		x, err1 := integer(a[0])
 		y, err2 := integer(a[1])
 		if err := errors.Join(err1, err2); err != nil {
@@ -475,8 +500,8 @@ func init() {
 			return nil, errors.New("modulo by zero")
 		}
 		return intNumber(x % y), nil
-	})
-	add("round", 1, round1(func(f *big.Float) *big.Float {
+	}},
+	"round": {name: "round", arity: 1, fn: round1(func(f *big.Float) *big.Float {
 		var i *big.Int
 		if f.Signbit() {
 			i, _ = new(big.Float).Sub(f, half).Int(nil)
@@ -484,17 +509,17 @@ func init() {
 			i, _ = new(big.Float).Add(f, half).Int(nil)
 		}
 		return new(big.Float).SetInt(i)
-	}))
-	add("ceil", 1, round1(func(f *big.Float) *big.Float {
+	})},
+	"ceil": {name: "ceil", arity: 1, fn: round1(func(f *big.Float) *big.Float {
 		x, _ := f.Float64()
 		return big.NewFloat(math.Ceil(x))
-	}))
-	add("floor", 1, round1(func(f *big.Float) *big.Float {
+	})},
+	"floor": {name: "floor", arity: 1, fn: round1(func(f *big.Float) *big.Float {
 		x, _ := f.Float64()
 		return big.NewFloat(math.Floor(x))
-	}))
-	add("abs", 1, round1(func(f *big.Float) *big.Float { return new(big.Float).Abs(f) }))
-	add("to_number", 1, func(_ *evaluator, a []Value) (Value, error) {
+	})},
+	"abs": {name: "abs", arity: 1, fn: round1(func(f *big.Float) *big.Float { return new(big.Float).Abs(f) })},
+	"to_number": {name: "to_number", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		switch x := a[0].(type) {
 		case Null:
 			return Number("0"), nil
@@ -512,8 +537,8 @@ func init() {
 			return Number(strings.TrimSpace(string(x))), nil
 		}
 		return nil, errType
-	})
-	add("sum", 1, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"sum": {name: "sum", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		els, err := elements(a[0])
 		if err != nil {
 			return nil, err
@@ -531,25 +556,10 @@ func init() {
 			total.Add(total, f)
 		}
 		return bigNumber(total), nil
-	})
-	extreme := func(want int) func(*evaluator, []Value) (Value, error) {
-		return func(_ *evaluator, a []Value) (Value, error) {
-			els, err := elements(a[0])
-			if err != nil || len(els) == 0 {
-				return nil, err
-			}
-			best := els[0]
-			for _, v := range els[1:] {
-				if compare(v, best)*want > 0 {
-					best = v
-				}
-			}
-			return best, nil
-		}
-	}
-	add("max", 1, extreme(1))
-	add("min", 1, extreme(-1))
-	add("object.get", 3, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"max": {name: "max", arity: 1, fn: extreme(1)},
+	"min": {name: "min", arity: 1, fn: extreme(-1)},
+	"object.get": {name: "object.get", arity: 3, fn: func(_ *evaluator, a []Value) (Value, error) {
 		o, ok := a[0].(*Object)
 		if !ok {
 			return nil, errType
@@ -567,8 +577,8 @@ func init() {
 			return v, nil
 		}
 		return a[2], nil
-	})
-	add("object.keys", 1, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"object.keys": {name: "object.keys", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		o, ok := a[0].(*Object)
 		if !ok {
 			return nil, errType
@@ -578,25 +588,15 @@ func init() {
 			out.add(k)
 		}
 		return out, nil
-	})
-	setOp := func(f func(x, y *Set) *Set) func(*evaluator, []Value) (Value, error) {
-		return func(_ *evaluator, a []Value) (Value, error) {
-			x, ok1 := a[0].(*Set)
-			y, ok2 := a[1].(*Set)
-			if !ok1 || !ok2 {
-				return nil, errType
-			}
-			return f(x, y), nil
-		}
-	}
-	add("or", 2, setOp(func(x, y *Set) *Set {
+	}},
+	"or": {name: "or", arity: 2, fn: setOp(func(x, y *Set) *Set {
 		out := newSet()
 		for _, v := range append(append([]Value(nil), x.elems...), y.elems...) {
 			out.add(v)
 		}
 		return out
-	}))
-	add("and", 2, setOp(func(x, y *Set) *Set {
+	})},
+	"and": {name: "and", arity: 2, fn: setOp(func(x, y *Set) *Set {
 		out := newSet()
 		for _, v := range x.elems {
 			if y.has(v) {
@@ -604,15 +604,15 @@ func init() {
 			}
 		}
 		return out
-	}))
-	add("json.marshal", 1, func(_ *evaluator, a []Value) (Value, error) {
+	})},
+	"json.marshal": {name: "json.marshal", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		b, err := json.Marshal(ToGo(a[0]))
 		if err != nil {
 			return nil, err
 		}
 		return String(b), nil
-	})
-	add("numbers.range", 2, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"numbers.range": {name: "numbers.range", arity: 2, fn: func(_ *evaluator, a []Value) (Value, error) {
 		x, err1 := integer(a[0])
 		y, err2 := integer(a[1])
 		if err := errors.Join(err1, err2); err != nil {
@@ -633,7 +633,7 @@ func init() {
 			}
 		}
 		return out, nil
-	})
+	}},
 }
 
 // regex compiles a pattern once per program, as topdown caches them.
@@ -650,3 +650,14 @@ func (p *Program) regex(pat string) (*regexp.Regexp, error) {
 	p.regexes[pat] = re
 	return re, nil
 }
+
+// builtins mirrors OPA's topdown implementations of the functions a policy here is
+// likely to use: the tables above and in builtins_time.go. A plan calling anything else is
+// refused at load (ErrUnsupported).
+var builtins = func() map[string]*builtinFn {
+	out := make(map[string]*builtinFn, len(coreBuiltins)+len(timeBuiltins))
+	for _, t := range []map[string]*builtinFn{coreBuiltins, timeBuiltins} {
+		maps.Copy(out, t)
+	}
+	return out
+}()

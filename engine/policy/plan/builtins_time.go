@@ -55,14 +55,12 @@ func tzTime(v Value) (time.Time, error) {
 	return time.Unix(0, i).In(loc), nil
 }
 
-func init() {
-	add := func(name string, arity int, fn func(*evaluator, []Value) (Value, error)) {
-		builtins[name] = &builtinFn{name: name, arity: arity, fn: fn}
-	}
-	add("time.now_ns", 0, func(e *evaluator, _ []Value) (Value, error) {
+// timeBuiltins are the time functions of OPA the plan evaluator implements.
+var timeBuiltins = map[string]*builtinFn{
+	"time.now_ns": {name: "time.now_ns", arity: 0, fn: func(e *evaluator, _ []Value) (Value, error) {
 		return Number(strconv.FormatInt(e.now.UnixNano(), 10)), nil
-	})
-	add("time.parse_rfc3339_ns", 1, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"time.parse_rfc3339_ns": {name: "time.parse_rfc3339_ns", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		s, err := str(a[0])
 		if err != nil {
 			return nil, err
@@ -75,38 +73,38 @@ func init() {
 			return nil, errors.New("time outside of valid range")
 		}
 		return Number(strconv.FormatInt(t.UnixNano(), 10)), nil
-	})
-	add("time.weekday", 1, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"time.weekday": {name: "time.weekday", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		t, err := tzTime(a[0])
 		if err != nil {
 			return nil, err
 		}
 		return String(t.Weekday().String()), nil
-	})
-	add("time.date", 1, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"time.date": {name: "time.date", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		t, err := tzTime(a[0])
 		if err != nil {
 			return nil, err
 		}
 		y, m, d := t.Date()
 		return &Array{elems: []Value{intNumber(y), intNumber(int(m)), intNumber(d)}}, nil
-	})
-	add("time.clock", 1, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"time.clock": {name: "time.clock", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		t, err := tzTime(a[0])
 		if err != nil {
 			return nil, err
 		}
 		h, m, s := t.Clock()
 		return &Array{elems: []Value{intNumber(h), intNumber(m), intNumber(s)}}, nil
-	})
-	add("object.union", 2, func(_ *evaluator, a []Value) (Value, error) {
+	}},
+	"object.union": {name: "object.union", arity: 2, fn: func(_ *evaluator, a []Value) (Value, error) {
 		x, ok1 := a[0].(*Object)
 		y, ok2 := a[1].(*Object)
 		if !ok1 || !ok2 {
 			return nil, errType
 		}
 		return unionObjects(x, y), nil
-	})
+	}},
 }
 
 // unionObjects is object.union: y's values win, objects under the same key merge.
