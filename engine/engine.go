@@ -24,6 +24,7 @@ import (
 	"github.com/asknix/ask-nix/engine/runner"
 	"github.com/asknix/ask-nix/engine/search"
 	"github.com/asknix/ask-nix/nixstore"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Errors mapped to SPEC §10's exit codes by the command.
@@ -196,6 +197,9 @@ type RequestDoc struct {
 	Subcommand bool   `json:"subcommand,omitempty"`
 	Source     string `json:"source"`
 	Client     string `json:"client,omitempty"`
+	// Folded is the text after NFKC when that differs (fullwidth "；" is ";"): the policy
+	// looks for shell operators in it too (SPEC §6).
+	Folded string `json:"folded,omitempty"`
 }
 
 // Plan says what an action will do, computed before anything runs (SPEC §3 "plan"): the
@@ -290,6 +294,9 @@ var ErrProfileChanged = errors.New("changed since the plan; run again")
 // envelope is filled as far as the request got, also when an error is returned.
 func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 	env := &Envelope{Request: RequestDoc{Text: req.Text, Subcommand: req.Subcommand != "", Source: cmp.Or(req.Source, "cli"), Client: req.Client}}
+	if f := norm.NFKC.String(req.Text); f != req.Text {
+		env.Request.Folded = f
+	}
 	t0 := time.Now()
 	if req.Subcommand != "" {
 		args := req.Args

@@ -76,21 +76,79 @@ lone_ampersand_in_search if {
 	count(indexof_n(input.request.text, "&")) == count(indexof_n(q, "&"))
 }
 
-# Control characters, invisible characters and look-alikes of shell operators.
+# Control characters, invisible characters and look-alikes of shell operators, by Unicode
+# property rather than by list (SPEC §6), in the text and in every argument (the profile
+# path and a rule module's proposals included).
+control_chars := `[\x00-\x1f\x7f-\x9f]`
+
 deny contains d if {
-	regex.match(`[\x00-\x1f\x7f-\x9f]`, input.request.text)
+	some v in all_strings
+	regex.match(control_chars, v)
 	d := {"id": "shell-syntax", "msg": "Security: dangerous pattern detected. Please use simple commands. (control characters are not allowed)"}
 }
 
+# Default_Ignorable_Code_Point (Unicode's derived property, written out: RE2 has no class
+# for it), the other format characters, and what looks blank: every space separator but
+# the ASCII space, line and paragraph separators, the Braille blank.
+invisible := `[\x{00AD}\x{034F}\x{061C}\x{115F}\x{1160}\x{17B4}\x{17B5}\x{180B}-\x{180F}\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{206F}\x{3164}\x{FE00}-\x{FE0F}\x{FEFF}\x{FFA0}\x{FFF0}-\x{FFF8}\x{1BCA0}-\x{1BCA3}\x{1D173}-\x{1D17A}\x{E0000}-\x{E0FFF}\x{2800}\x{1D159}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]|[^\x20\P{Zs}]`
+
+# An emoji's variation selector or joiner in a search query is part of the emoji.
+emoji_sequence := `(\p{So})[\x{FE0E}\x{FE0F}\x{200D}]+`
+
 deny contains d if {
-	regex.match(`[\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200F}\x{202F}\x{205F}\x{3000}\x{FEFF}]`, input.request.text)
+	some v in all_strings
+	regex.match(invisible, without_emoji_sequences(v))
 	d := {"id": "unicode-invisible", "msg": "Security: dangerous pattern detected. Please use simple commands. (invisible Unicode characters are not allowed)"}
 }
 
+without_emoji_sequences(v) := regex.replace(v, emoji_sequence, "$1") if {
+	input.intent.action == "search"
+} else := v
+
+# The text and every string argument.
+all_strings contains input.request.text
+
+all_strings contains v if some v in arg_strings
+
+all_strings contains input.intent.args.query if is_string(input.intent.args.query)
+
+# A shell operator after NFKC folding (fullwidth and small forms: "；", "＆＆", "﹩("): the
+# engine gives the folded text as request.folded when it differs.
 deny contains d if {
-	regex.match(`[\x{FF01}-\x{FF5E}\x{FE50}-\x{FE6F}\x{037E}\x{2024}\x{2215}\x{2044}\x{29F8}\x{FF04}\x{2039}\x{203A}\x{02C2}\x{02C3}\x{1438}\x{1433}\x{0589}\x{A789}\x{2236}\x{01C0}\x{2223}\x{23D0}\x{2502}]`, input.request.text)
+	folded := input.request.folded
+	some op in shell_operators
+	contains(folded, op)
+	not contains(input.request.text, op)
 	d := {"id": "unicode-lookalike", "msg": "Security: dangerous pattern detected. Please use simple commands. (look-alike Unicode characters are not allowed)"}
 }
+
+# Any non-ASCII punctuation or symbol outside a free-text search query (an Arabic
+# semicolon, a dental click that looks like "|", a guillemet like ">"): most have no
+# confusable mapping to the ASCII operator they imitate.
+deny contains d if {
+	some v in lookalike_checked
+	regex.match(`[\p{P}\p{S}]`, regex.replace(v, `[\x00-\x7f]+`, ""))
+	d := {"id": "unicode-lookalike", "msg": "Security: dangerous pattern detected. Please use simple commands. (look-alike Unicode characters are not allowed)"}
+}
+
+lookalike_checked contains text_outside_query
+
+# Outside a search query, the fullwidth forms of ASCII ("ｒｍ") and the few letters drawn
+# as a bar ("ǀ", Latin dental click; "ꓲ", Lisu; "ᛁ", runic) are look-alikes too: NFKC folds
+# the first, and the second are letters, not punctuation.
+deny contains d if {
+	some v in lookalike_checked
+	regex.match(`[\x{FF01}-\x{FF5E}\x{01C0}-\x{01C3}\x{A4F2}\x{16C1}\x{2D4F}]`, v)
+	d := {"id": "unicode-lookalike", "msg": "Security: dangerous pattern detected. Please use simple commands. (look-alike Unicode characters are not allowed)"}
+}
+
+lookalike_checked contains v if some v in arg_strings
+
+text_outside_query := replace(input.request.text, input.intent.args.query, " ") if {
+	input.intent.action == "search"
+	is_string(input.intent.args.query)
+	input.intent.args.query != ""
+} else := input.request.text
 
 # ---------------------------------------------------------------- raw commands
 
@@ -111,6 +169,9 @@ raw_programs := {
 	"zfs", "swapon", "swapoff", "ulimit", "umask", "screen", "tmux", "xterm", "nmap", "masscan", "hydra", "git",
 	"gcc", "g++", "cc", "clang", "ld", "objdump", "hexdump", "xxd", "od", "cargo", "npm", "npx", "java", "dotnet",
 	"export", "unset", "alias", "declare", "trap", "source", "exit", "logout", "chown", "install",
+	"nix-prefetch-url", "nix-prefetch-git", "nix-copy-closure", "nix-daemon", "nix-push", "home-manager",
+	"nixos-generate-config", "nixos-enter", "nixos-container", "nixos-install", "nixos-rebuild-ng", "nh",
+	"stdbuf", "ionice", "chrt", "taskset", "builtin",
 }
 
 # Words that are also plain English or ask-nix phrasing ("find me an editor", "free up
@@ -119,14 +180,17 @@ raw_programs := {
 ambiguous_programs := {
 	"find", "cat", "head", "tail", "less", "more", "touch", "kill", "env", "tar", "file", "stat", "make", "unzip",
 	"zip", "free", "which", "who", "time", "watch", "top", "sort", "uniq", "wc", "cut", "tr", "grep", "locate",
-	"strings", "test", "yes", "ip", "ss", "sync", "df", "du", "date", "set",
+	"strings", "test", "yes", "ip", "ss", "sync", "df", "du", "date", "set", "nice", "command",
 }
 
 # The request's words, with politeness and filler in front dropped: "please cat /etc/shadow"
 # reads as "cat /etc/shadow".
 fillers := `^(?i)((please|pls|plz|kindly|just|now|ok|okay|hey|hi|hello|so|then|also|can you|could you|would you|will you|you should|go ahead and|i want to|i need to|i'd like to|let's|lets|try to|try|run|execute|exec|launch|start|invoke|do)[\s,:]+)*`
 
-command_text := regex.replace(trim_space(input.request.text), fillers, "")
+command_text := regex.replace(regex.replace(regex.replace(trim_space(input.request.text), opening, ""), fillers, ""), opening, "")
+
+# A command line behind quotes, parentheses, braces or brackets: "(rm -rf /)", "{ rm …; }".
+opening := `^[\s"'({\[]+`
 
 command_words := [w | some w in split(command_text, " "); w != ""]
 

@@ -83,3 +83,34 @@ test_index_update_sources_allowed if {
 	count(asknix.deny) == 0 with input as object.union(req("index update --from ../data/packages.json.br", "index-update", {"source": "/home/alice/data/packages.json.br"}), {"request": {"text": "index update --from ../data/packages.json.br", "subcommand": true}})
 	count(asknix.deny) == 0 with input as object.union(req("index update --from https://channels.nixos.org/nixos-unstable/packages.json.br", "index-update", {"source": "https://channels.nixos.org/nixos-unstable/packages.json.br"}), {"request": {"text": "index update --from https://channels.nixos.org/nixos-unstable/packages.json.br", "subcommand": true}})
 }
+
+# Look-alikes and invisibles by property (SPEC §6), in the text and in every argument.
+test_lookalike_punctuation_outside_search_denied if {
+	"unicode-lookalike" in ids(asknix.deny) with input as req("rollback one generation؛ touch x", "rollback", {})
+	"unicode-lookalike" in ids(asknix.deny) with input as req("install firefox ǀ sh", "install", {"package": "firefox"})
+	"unicode-lookalike" in ids(asknix.deny) with input as req("generations", "generations", {"profile": "/tmp/p›x"})
+	"unicode-lookalike" in ids(asknix.deny) with input as object.union(req("search a；b", "search", {"query": "a；b"}), {"request": {"folded": "search a;b"}})
+}
+
+test_symbols_in_a_search_query_are_data if {
+	count(asknix.deny) == 0 with input as req("search 🎵 music player", "search", {"query": "🎵 music player"})
+	count(asknix.deny) == 0 with input as req("search ❤️ heart", "search", {"query": "❤️ heart"})
+	count(asknix.deny) == 0 with input as req("search €uro converter", "search", {"query": "€uro converter"})
+	count(asknix.deny) == 0 with input as req("search редактор видео", "search", {"query": "редактор видео"})
+}
+
+test_invisible_and_control_in_any_argument_denied if {
+	"unicode-invisible" in ids(asknix.deny) with input as req("install fire\u2800fox", "install", {"package": "fire\u2800fox"})
+	"unicode-invisible" in ids(asknix.deny) with input as req("search video\ufe0f editors", "search", {"query": "video\ufe0f editors"})
+	"shell-syntax" in ids(asknix.deny) with input as req("generations", "generations", {"profile": "/tmp/x\tdanger"})
+	"shell-syntax" in ids(asknix.deny) with input as req("generations", "generations", {"profile": "/tmp/\u001b[2Jx"})
+}
+
+test_commands_behind_brackets_and_wrappers_denied if {
+	"raw-command" in ids(asknix.deny) with input as req("(rm -rf /)", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("{ rm -rf /; }", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("nice -n 19 rm -rf /", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("nix-prefetch-url https://x.example/y", "unknown", {})
+	"raw-command" in ids(asknix.deny) with input as req("home-manager switch", "unknown", {})
+	count(asknix.deny) == 0 with input as req("nice, list my generations", "generations", {})
+}
