@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -68,5 +70,40 @@ func TestExitCodes(t *testing.T) {
 	u := newUI(Globals{}, strings.NewReader(""), io.Discard, &stderr, func(string) string { return "" })
 	if code := u.fail(engine.ErrCancelled, nil); code != 4 || stderr.String() != "ask-nix: cancelled, nothing changed\n" {
 		t.Errorf("declined: exit %d, %q", code, stderr.String())
+	}
+}
+
+// TestBoundsAreUsageErrors: numbers and durations are parsed once, with bounds; out of
+// bounds or malformed, in a sentence too, is a usage error (exit 2) naming the form, and
+// nothing runs (SPEC §10). Nothing wraps: "older than 10^20 days" never means "no filter".
+func TestBoundsAreUsageErrors(t *testing.T) {
+	bin, record := standIns(t)
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"rollback to generation 99999999999999999999"},
+		{"rollback to generation -3"},
+		{"rollback to generation 0x1f"},
+		{"delete generations older than 99999999999999999999 days"},
+		{"delete generations older than 400000 days"},
+		{"remove generations older than 999999999999 months"},
+		{"keep the last -2 generations"},
+		{"cleanup", "--older-than", "5x"},
+		{"cleanup", "--older-than", "36526d"},
+		{"cleanup", "--older-than", "876625h"},
+		{"cleanup", "--keep", "-1"},
+		{"rollback", "--to", "0"},
+		{"rollback", "--to", "-5"},
+		{"search", "firefox", "--limit", "10001"},
+		{"search", "firefox", "--limit", "9223372036854775807"},
+		{"install", ""},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(context.Background(), append([]string{"--yes"}, args...), strings.NewReader(""), &stdout, &stderr, isolatedEnv(dir, bin))
+		if code != 2 || !strings.HasPrefix(stderr.String(), "ask-nix: error: ") {
+			t.Errorf("%q: exit %d, want 2\n%s", args, code, stderr.String())
+		}
+	}
+	if b, err := os.ReadFile(record); err == nil {
+		t.Errorf("programs were run:\n%s", b)
 	}
 }

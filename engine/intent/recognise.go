@@ -166,6 +166,19 @@ var numberWords = map[string]int{
 	"a": 1, "an": 1, "last": 1, "previous": 1,
 }
 
+// badNumber reports whether s is written as a number but is no count ask-nix takes: a
+// negative one, one too large for an int, hex. The recogniser passes it on as text, so
+// that the request is a usage error (SPEC §10) instead of meaning something else.
+func badNumber(s string) bool {
+	s = strings.TrimPrefix(s, "#")
+	if _, ok := parseNumber(s); ok {
+		return false
+	}
+	return badNumberRe().MatchString(s)
+}
+
+var badNumberRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-+]?[0-9]+$|^[-+]?0x[0-9a-f]+$`) })
+
 func parseNumber(s string) (int, bool) {
 	s = strings.TrimPrefix(s, "#")
 	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
@@ -265,13 +278,17 @@ func ruleErrors(w words) (string, map[string]any, float64, bool) {
 
 var genNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:gen|generation|#)?([0-9]+)$`) })
 
-// generationArg finds "generation 12", "gen 12", "#12", "to 12".
-func generationArg(w words) (int, bool) {
+// generationArg finds "generation 12", "gen 12", "#12", "to 12": an int, or the word as
+// typed when it is a malformed number ("generation -3").
+func generationArg(w words) (any, bool) {
 	for i, l := range w.lower {
 		if l == "generation" || l == "gen" || l == "to" || l == "number" {
 			if i+1 < len(w.lower) {
 				if n, err := strconv.Atoi(strings.TrimPrefix(w.lower[i+1], "#")); err == nil && n >= 0 {
 					return n, true
+				}
+				if badNumber(w.lower[i+1]) {
+					return w.lower[i+1], true
 				}
 			}
 		}
@@ -342,6 +359,11 @@ var durationRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompil
 // olderThan finds "older than 30 days", "2 weeks", "30d" and returns SPEC's "14d"/"12h".
 func olderThan(w words) (string, bool) {
 	for i := range w.lower {
+		if m := durationRe().FindStringSubmatch(w.lower[i]); m != nil && len(m[1]) > 7 || badNumber(w.lower[i]) {
+			// Beyond any duration ask-nix takes, or malformed: passed on as typed, so that the
+			// plan refuses it (a wrapped product must never mean "no filter").
+			return w.lower[i] + "d", true
+		}
 		n, ok := parseNumber(w.lower[i])
 		if !ok && (w.lower[i] == "a" || w.lower[i] == "an" || w.lower[i] == "one") {
 			n, ok = 1, true
@@ -398,6 +420,10 @@ func ruleCleanup(w words) (string, map[string]any, float64, bool) {
 		for j := i + 1; j < len(w.lower) && j <= i+4; j++ {
 			if n, ok := parseNumber(w.lower[j]); ok {
 				args["keep"] = n
+				break
+			}
+			if badNumber(w.lower[j]) {
+				args["keep"] = w.lower[j]
 				break
 			}
 		}
