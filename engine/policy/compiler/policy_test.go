@@ -55,7 +55,8 @@ func TestDefaultDecisions(t *testing.T) {
 		{"install firefox\uff1b reboot", "install", map[string]any{"package": "firefox"}, false, true, policy.Deny, "unicode-lookalike"},
 		{"install firefox\nreboot", "install", map[string]any{"package": "firefox"}, false, true, policy.Deny, "shell-syntax"},
 		{"path-info /nix/store/x", "path-info", map[string]any{"paths": []any{"/nix/store/x"}}, true, false, policy.Allow, ""},
-		{"rollback to generation -1", "rollback", map[string]any{"generation": -1}, false, true, policy.Deny, "bad-number"},
+		{"rollback to generation -1 (a usage error of the plan, not an attack)", "rollback", map[string]any{"generation": -1}, false, true, policy.Confirm, "mutation"},
+		{"rollback to generation $(id)", "rollback", map[string]any{"generation": "$(id)"}, false, true, policy.Deny, "bad-number"},
 	} {
 		d, err := e.Decide(context.Background(), input(tc.text, tc.action, tc.args, tc.sub, tc.mutates))
 		if err != nil {
