@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/asknix/ask-nix/engine/rules"
 	"github.com/asknix/ask-nix/engine/runner"
 	"github.com/asknix/ask-nix/engine/search"
+	"github.com/asknix/ask-nix/internal/private"
 	"github.com/asknix/ask-nix/nixstore"
 )
 
@@ -504,7 +506,20 @@ func engineOptions(g Globals, environ []string, getenv func(string) string, debu
 		}
 		return filepath.Join(home, def)
 	}
-	cfgHome, dataHome, stateHome := xdg("XDG_CONFIG_HOME", ".config"), xdg("XDG_DATA_HOME", ".local/share"), xdg("XDG_STATE_HOME", ".local/state")
+	// A directory another user owns or can write is never used (OpenSSH's rule): root
+	// with su's or sudo -E's variables would otherwise read that user's settings, policies
+	// and rules, and trust their cache and compiled code.
+	trusted := func(dir string) string {
+		if dir == "" {
+			return ""
+		}
+		if err := private.Usable(dir); err != nil {
+			debugf("not using %s: %v", dir, err)
+			return ""
+		}
+		return dir
+	}
+	cfgHome, dataHome, stateHome := trusted(xdg("XDG_CONFIG_HOME", ".config")), trusted(xdg("XDG_DATA_HOME", ".local/share")), trusted(xdg("XDG_STATE_HOME", ".local/state"))
 	// Precedence: flags > environment > user file (or --config) > system file > defaults.
 	userFile := ""
 	if cfgHome != "" {
@@ -558,14 +573,20 @@ func engineOptions(g Globals, environ []string, getenv func(string) string, debu
 		ruleDirs = append(ruleDirs, filepath.Join(cfgHome, "ask-nix", "rules"))
 	}
 	ruleDirs = append(append(ruleDirs, set.RuleDirs...), g.RulesDir...)
-	cacheHome := xdg("XDG_CACHE_HOME", ".cache")
+	cacheHome := trusted(xdg("XDG_CACHE_HOME", ".cache"))
+	var cacheDirs []string
+	for _, d := range cache.Dirs(getenv) {
+		if trusted(filepath.Dir(d)) != "" {
+			cacheDirs = append(cacheDirs, d)
+		}
+	}
 	o = engine.Options{
 		Host:      host,
 		User:      engine.User{UID: uid, Name: name, Root: uid == 0, Groups: groups},
 		Enhanced:  enhanced,
 		NixEnv:    environ,
 		CacheTTL:  ttl,
-		CacheDirs: cache.Dirs(getenv),
+		CacheDirs: cacheDirs,
 		NoCache:   g.NoCache,
 		Policy: policy.Options{
 			AdminDirs: []string{host.HostPath("/etc/ask-nix/policies")},
@@ -576,7 +597,7 @@ func engineOptions(g Globals, environ []string, getenv func(string) string, debu
 				}
 				return ""
 			}(),
-			SharedDirs: sharedPlanDirs(host),
+			SharedDirs: sharedPlanDirs(host, debugf),
 		},
 		IndexPaths:   search.Locations(dataHome, root),
 		OptionsPaths: search.OptionsLocations(dataHome, root),
@@ -622,12 +643,35 @@ func engineOptions(g Globals, environ []string, getenv func(string) string, debu
 	return o, nil
 }
 
-// sharedPlanDirs are where compiled plans for every user lie: the NixOS module's
-// /etc/ask-nix/plans and the package's share/ask-nix/plans beside bin/ask-nix.
-func sharedPlanDirs(host nixstore.Host) []string {
-	dirs := []string{host.HostPath("/etc/ask-nix/plans")}
-	if exe, err := os.Executable(); err == nil {
-		dirs = append(dirs, filepath.Join(filepath.Dir(filepath.Dir(exe)), "share", "ask-nix", "plans"))
+// sharedPlanDirs are where compiled plans for every user lie, and the only places:
+// /etc/ask-nix/plans (the NixOS module's) when it and every directory above it are root's
+// alone, and the package's share/ask-nix/plans when the running binary really lives in
+// the Nix store and that whole path is root's. A plan decides what runs: a directory
+// another user could have made (a copy of ask-nix under /tmp, a file anyone can add to
+// the store) is never one.
+func sharedPlanDirs(host nixstore.Host, debugf func(string, ...any)) []string {
+	var dirs []string
+	etc := host.HostPath("/etc/ask-nix/plans")
+	if err := private.RootOwned(etc); err == nil {
+		dirs = append(dirs, etc)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		debugf("compiled plans in %s not used: %v", etc, err)
+	}
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil {
+		return dirs
+	}
+	store := host.Store.StoreDir
+	if sp, ok := host.Store.ToStorePath(exe); ok && store != "" {
+		pkg := filepath.Join(sp, "share", "ask-nix", "plans")
+		if err := private.RootOwned(pkg); err == nil {
+			dirs = append(dirs, pkg)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			debugf("compiled plans in %s not used: %v", pkg, err)
+		}
 	}
 	return dirs
 }

@@ -6,6 +6,8 @@
 package cache
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,11 +16,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/maypok86/otter/v2"
 
 	"github.com/asknix/ask-nix/engine/internal/atomicfile"
+	"github.com/asknix/ask-nix/internal/private"
 )
 
 // PurePrefix starts the keys of entries that are pure functions of their key, such as a
@@ -119,17 +123,16 @@ func Open(dirs []string, ttl time.Duration, debugf func(string, ...any)) *Cache 
 		}),
 	})
 	for _, d := range dirs {
-		if err := os.MkdirAll(d, 0o700); err != nil {
+		// Another user's directory (root with su's or sudo -E's XDG variables) is never
+		// read or written: its cache could steer root's requests.
+		if err := private.MkdirAll(d); err != nil {
 			debugf("cache directory %s unusable: %v", d, err)
 			continue
 		}
-		probe, err := os.CreateTemp(d, ".probe-*")
-		if err != nil {
+		if err := syscall.Access(d, 2 /* W_OK */); err != nil {
 			debugf("cache directory %s not writable: %v", d, err)
 			continue
 		}
-		probe.Close()
-		os.Remove(probe.Name())
 		c.dir = d
 		break
 	}
@@ -138,7 +141,12 @@ func Open(dirs []string, ttl time.Duration, debugf func(string, ...any)) *Cache 
 		return c
 	}
 	p := filepath.Join(c.dir, dataFile)
-	if err := otter.LoadCacheFromFile(c.c, p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	f, err := private.Open(p)
+	if err == nil {
+		err = otter.LoadCacheFrom(c.c, bufio.NewReader(f))
+		f.Close()
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		debugf("discarding unreadable cache file %s: %v", p, err)
 		c.c.InvalidateAll()
 		os.Remove(p)
@@ -207,7 +215,7 @@ func (c *Cache) loadCounters() counters {
 	if c.dir == "" {
 		return k
 	}
-	b, err := os.ReadFile(filepath.Join(c.dir, statsFile))
+	b, err := private.ReadFile(filepath.Join(c.dir, statsFile), 1<<16)
 	if err == nil && json.Unmarshal(b, &k) != nil {
 		k = counters{}
 	}
@@ -242,7 +250,11 @@ func (c *Cache) Save() error {
 	if c == nil || c.c == nil || c.dir == "" || !c.dirty {
 		return nil
 	}
-	if err := otter.SaveCacheToFile(c.c, filepath.Join(c.dir, dataFile)); err != nil {
+	var buf bytes.Buffer
+	if err := otter.SaveCacheTo(c.c, &buf); err != nil {
+		return fmt.Errorf("save cache: %w", err)
+	}
+	if err := atomicfile.Write(filepath.Join(c.dir, dataFile), buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("save cache: %w", err)
 	}
 	k := c.loadCounters()

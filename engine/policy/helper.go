@@ -150,7 +150,7 @@ func readCache(dir, key string, shared bool) ([]byte, bool) {
 	if err != nil || !private(dst, shared) {
 		return nil, false
 	}
-	f, err := os.Open(p)
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, false
 	}

@@ -14,12 +14,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -28,6 +30,7 @@ import (
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/asknix/ask-nix/engine/intent"
+	"github.com/asknix/ask-nix/internal/private"
 )
 
 // Limits bound every module (SPEC §7). Zero fields take the defaults.
@@ -38,13 +41,13 @@ type Limits struct {
 	MemoryBytes uint64
 	// OutputBytes caps a result (default 64 KiB).
 	OutputBytes uint32
-	// MaxModuleBytes refuses larger files before reading them (default 64 MiB).
+	// MaxModuleBytes refuses larger files before reading them (default 16 MiB).
 	MaxModuleBytes int64
 }
 
 // DefaultLimits are SPEC §7's defaults.
 func DefaultLimits() Limits {
-	return Limits{Timeout: 100 * time.Millisecond, MemoryBytes: 64 << 20, OutputBytes: 64 << 10, MaxModuleBytes: 64 << 20}
+	return Limits{Timeout: 100 * time.Millisecond, MemoryBytes: 64 << 20, OutputBytes: 64 << 10, MaxModuleBytes: 16 << 20}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -178,7 +181,7 @@ func (h *Host) scan() []*Module {
 
 func scanModule(path string, l Limits) *Module {
 	m := &Module{Name: strings.TrimSuffix(filepath.Base(path), ".wasm"), Path: path, Status: "not loaded"}
-	f, err := os.Open(path)
+	f, err := openModule(path)
 	if err != nil {
 		m.scanErr = err
 	} else {
@@ -319,7 +322,7 @@ func (h *Host) hashOf(m *Module) string {
 		m.hash = string(b)
 		return m.hash
 	}
-	b, err := os.ReadFile(m.Path)
+	b, err := readModule(m.Path, h.o.Limits.MaxModuleBytes)
 	if err != nil {
 		return ""
 	}
@@ -341,7 +344,9 @@ func (h *Host) runtime(ctx context.Context) (wazero.Runtime, error) {
 		WithCloseOnContextDone(true).
 		WithMemoryLimitPages(uint32(min(h.o.Limits.MemoryBytes/65536, 65536)))
 	if h.o.CompileCacheDir != "" {
-		if err := os.MkdirAll(h.o.CompileCacheDir, 0o700); err == nil {
+		// Compiled machine code runs in this process: only from a directory no other user
+		// can write (wazero checks a cached file by the module's SHA-256 and a CRC only).
+		if err := private.MkdirAll(h.o.CompileCacheDir); err == nil {
 			if cc, err := wazero.NewCompilationCacheWithDir(h.o.CompileCacheDir); err == nil {
 				cfg = cfg.WithCompilationCache(cc)
 			} else {
@@ -371,16 +376,16 @@ func (h *Host) load(ctx context.Context, m *Module) error {
 		return err
 	}
 	if m.compiled == nil {
-		b, err := os.ReadFile(m.Path)
+		b, err := readModule(m.Path, h.o.Limits.MaxModuleBytes)
 		if err != nil {
 			return err
-		}
-		if int64(len(b)) > h.o.Limits.MaxModuleBytes {
-			return fmt.Errorf("%d bytes is more than the %d-byte limit", len(b), h.o.Limits.MaxModuleBytes)
 		}
 		if m.hash == "" {
 			sum := sha256.Sum256(b)
 			m.hash = hex.EncodeToString(sum[:])
+		}
+		if b, err = CapTables(b); err != nil {
+			return fmt.Errorf("invalid module: %w", err)
 		}
 		c, err := rt.CompileModule(ctx, b)
 		if err != nil {
@@ -554,4 +559,39 @@ func (h *Host) TestModule(ctx context.Context, path, text string) (Outcome, *Mod
 	c := *m
 	c.compiled, c.inst = nil, nil
 	return o, &c
+}
+
+// openModule opens a module file without blocking (a FIFO named .wasm must not hang ask-nix)
+// and only when it is a regular file.
+func openModule(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = errors.New("not a regular file")
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// readModule reads a module file as openModule opens it, refusing one over max bytes.
+func readModule(path string, max int64) ([]byte, error) {
+	f, err := openModule(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("more than the %d-byte limit", max)
+	}
+	return b, nil
 }

@@ -16,9 +16,11 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/asknix/ask-nix/engine/nixlog"
 	"github.com/asknix/ask-nix/internal/executor"
+	"github.com/asknix/ask-nix/internal/private"
 )
 
 // Options configure a Runner.
@@ -126,9 +128,12 @@ func (r *Runner) runOne(ctx context.Context, req Request, step string, argv []st
 			r.o.Progress(step, p)
 		}
 	})
+	// The record is written before the command starts and completed after it, so that a
+	// command whose ask-nix was killed meanwhile is still on record.
+	r.audit(req, argv, "started", nil)
 	out, err = executor.Run(ctx, executor.Cmd{Argv: argv, Env: r.o.Env, Stderr: w})
 	w.Close()
-	r.audit(req, argv, err)
+	r.audit(req, argv, "finished", err)
 	if err == nil {
 		return out, "", nil
 	}
@@ -178,12 +183,13 @@ type auditRecord struct {
 	Client   string    `json:"client,omitempty"`
 	Argv     []string  `json:"argv"`
 	Decision string    `json:"decision"`
+	Phase    string    `json:"phase"` // "started", then "finished"
 	Error    string    `json:"error,omitempty"`
 }
 
 // audit appends a command ask-nix ran, with its decision, to audit.jsonl (SPEC §8).
-func (r *Runner) audit(req Request, argv []string, runErr error) {
-	rec := auditRecord{Time: r.o.Now().UTC().Truncate(time.Second), Request: req.Text, Source: req.Source, Client: req.Client, Argv: argv, Decision: req.Decision}
+func (r *Runner) audit(req Request, argv []string, phase string, runErr error) {
+	rec := auditRecord{Time: r.o.Now().UTC().Truncate(time.Second), Request: shorten(req.Text), Source: req.Source, Client: req.Client, Argv: argv, Decision: req.Decision, Phase: phase}
 	if runErr != nil {
 		rec.Error = runErr.Error()
 	}
@@ -199,13 +205,19 @@ type ErrorRecord struct {
 
 const maxErrorRecords = 200
 
+// maxLogBytes caps errors.jsonl and audit.jsonl; past it a log is rotated to NAME.1.
+const maxLogBytes = 1 << 20
+
+// maxRecordBytes: a longer line (a request of 120,000 characters) is shortened.
+const maxRecordBytes = 8 << 10
+
 // LogError appends err to errors.jsonl. Failing to log is not an error of the request; it
 // is reported under --debug.
 func (r *Runner) LogError(request string, err error) {
 	if err == nil {
 		return
 	}
-	r.appendJSONL("errors.jsonl", ErrorRecord{Time: r.o.Now().UTC().Truncate(time.Second), Request: request, Error: err.Error()})
+	r.appendJSONL("errors.jsonl", ErrorRecord{Time: r.o.Now().UTC().Truncate(time.Second), Request: shorten(request), Error: shorten(err.Error())})
 }
 
 // appendJSONL appends rec as one JSON line to a log in the state directory. A log that
@@ -216,11 +228,21 @@ func (r *Runner) appendJSONL(name string, rec any) {
 	}
 	line, err := json.Marshal(rec)
 	if err == nil {
-		err = os.MkdirAll(r.o.StateDir, 0o700)
+		err = private.MkdirAll(r.o.StateDir)
 	}
+	path := filepath.Join(r.o.StateDir, name)
 	var f *os.File
 	if err == nil {
-		f, err = os.OpenFile(filepath.Join(r.o.StateDir, name), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+		f, err = private.Append(path)
+	}
+	if err == nil {
+		if st, serr := f.Stat(); serr == nil && st.Size()+int64(len(line)) > maxLogBytes {
+			// Rotated at a size cap: the older half is kept as NAME.1.
+			f.Close()
+			if err = os.Rename(path, path+".1"); err == nil {
+				f, err = private.Append(path)
+			}
+		}
 	}
 	if err == nil {
 		_, err = f.Write(append(line, '\n'))
@@ -239,7 +261,7 @@ func (r *Runner) Errors() ([]ErrorRecord, error) {
 	if r.o.StateDir == "" {
 		return out, nil
 	}
-	f, err := os.Open(filepath.Join(r.o.StateDir, "errors.jsonl"))
+	f, err := private.Open(filepath.Join(r.o.StateDir, "errors.jsonl"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return out, nil
 	}
@@ -247,12 +269,22 @@ func (r *Runner) Errors() ([]ErrorRecord, error) {
 		return nil, err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
+	br := bufio.NewReaderSize(f, 64<<10)
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than any ask-nix writes: skipped, not the end of the log.
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			continue
+		}
 		var rec ErrorRecord
-		if json.Unmarshal(sc.Bytes(), &rec) == nil {
+		if len(line) > 0 && json.Unmarshal(line, &rec) == nil {
 			out = append(out, rec)
+		}
+		if err != nil {
+			break
 		}
 	}
 	if len(out) > maxErrorRecords {
@@ -262,4 +294,16 @@ func (r *Runner) Errors() ([]ErrorRecord, error) {
 		out[i], out[j] = out[j], out[i]
 	}
 	return out, nil
+}
+
+// shorten cuts a string a log record keeps to maxRecordBytes, on a rune boundary.
+func shorten(s string) string {
+	if len(s) <= maxRecordBytes {
+		return s
+	}
+	cut := maxRecordBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
