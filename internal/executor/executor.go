@@ -52,7 +52,33 @@ var envKeys = []string{
 	"XDG_RUNTIME_DIR",
 }
 
-// MinimalEnv keeps from env only the variables Nix and the elevation command need.
+// Elevation reports whether a program is an elevation command (sudo, doas, run0).
+func Elevation(program string) bool {
+	switch filepath.Base(program) {
+	case "sudo", "doas", "run0", "pkexec":
+		return true
+	}
+	return false
+}
+
+// elevatedKeys are all a command run through the elevation command gets: NIX_CONFIG
+// (post-build-hook = …), NIX_PATH, NIX_REMOTE, HOME or XDG_* from the caller would reach a
+// root process. Anything else the command needs is an argument, in the plan.
+var elevatedKeys = []string{"PATH", "LANG", "NIX_STORE_DIR", "NIX_STATE_DIR"}
+
+// ElevatedEnv is the fixed minimal environment of an elevated command: PATH, LANG and the
+// store's location.
+func ElevatedEnv(env []string) []string {
+	var out []string
+	for _, k := range elevatedKeys {
+		if v := lookup(env, k); v != "" {
+			out = append(out, k+"="+v)
+		}
+	}
+	return out
+}
+
+// MinimalEnv keeps from env only the variables Nix needs.
 func MinimalEnv(env []string) []string {
 	var out []string
 	for _, kv := range env {
@@ -193,7 +219,10 @@ func command(ctx context.Context, c Cmd) (*exec.Cmd, error) {
 		interruptible(cmd)
 	}
 	cmd.Env = c.Env
-	if !c.FullEnv {
+	switch {
+	case Elevation(c.Argv[0]):
+		cmd.Env = ElevatedEnv(c.Env)
+	case !c.FullEnv:
 		cmd.Env = MinimalEnv(c.Env)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, c.Stdout, c.Stderr

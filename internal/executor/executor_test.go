@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,4 +101,37 @@ func TestOnlyTheExecutorStartsPrograms(t *testing.T) {
 func mustAbs(p string) string {
 	a, _ := filepath.Abs(p)
 	return a
+}
+
+// TestElevatedEnvironmentIsFixed: a command run through sudo gets PATH, LANG and the
+// store's location only; NIX_CONFIG (post-build-hook), NIX_PATH, HOME and XDG_* of the
+// caller never reach it.
+func TestElevatedEnvironmentIsFixed(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "env")
+	// A stand-in sudo that records its environment.
+	if err := os.WriteFile(filepath.Join(dir, "sudo"), []byte("#!/bin/sh\nenv > "+out+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + dir + ":/usr/bin:/bin", "LANG=C.UTF-8", "NIX_STORE_DIR=/s", "NIX_STATE_DIR=/v",
+		"NIX_CONFIG=post-build-hook = /tmp/evil", "NIX_PATH=nixpkgs=/tmp/evil", "NIX_REMOTE=daemon", "NIX_CONF_DIR=/tmp/evil",
+		"HOME=/home/alice", "XDG_CONFIG_HOME=/home/alice/.config", "LD_PRELOAD=/tmp/evil.so"}
+	if _, err := Run(context.Background(), Cmd{Argv: []string{"sudo", "nix-env", "--rollback"}, Env: env}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if k, _, _ := strings.Cut(l, "="); k != "PWD" && k != "SHLVL" && k != "_" {
+			got = append(got, l)
+		}
+	}
+	slices.Sort(got)
+	want := []string{"LANG=C.UTF-8", "NIX_STATE_DIR=/v", "NIX_STORE_DIR=/s", "PATH=" + dir + ":/usr/bin:/bin"}
+	if !slices.Equal(got, want) {
+		t.Errorf("elevated environment %q, want %q", got, want)
+	}
 }
