@@ -39,6 +39,12 @@ type ui struct {
 
 func newUI(g Globals, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *ui {
 	raw := stderr
+	if isTTY(stdout) {
+		stdout = terminalSafe{stdout}
+	}
+	if isTTY(stderr) {
+		stderr = terminalSafe{stderr}
+	}
 	d := strings.ToLower(getenv("DEBUG"))
 	_, noColor := os.LookupEnv("NO_COLOR")
 	return &ui{g: g, stdin: stdin, stdout: stdout, stderr: stderr, rawStderr: raw, debug: g.Debug || d == "true" || d == "1", noColor: noColor || getenv("NO_COLOR") != ""}
