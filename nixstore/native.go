@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/nix-community/go-nix/pkg/nixhash"
 	"github.com/nix-community/go-nix/pkg/sqlite/nix_v10"
@@ -36,13 +38,22 @@ var _ Backend = (*Native)(nil)
 // the file as immutable, which is exact in that case. Mode tells which one was used.
 func OpenNative(ctx context.Context, cfg Config) (*Native, error) {
 	dbPath := cfg.DBPath()
-	if _, err := os.Stat(dbPath); err != nil {
+	st, err := os.Stat(dbPath)
+	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w at %s", ErrNoDatabase, dbPath)
 		}
 		return nil, fmt.Errorf("store database: %w", err)
 	}
-	if b, err := os.ReadFile(cfg.SchemaPath()); err == nil {
+	// A FIFO would hang SQLite and Nix; an empty file is no store (and Nix, as root, would
+	// write its tables into it): neither is read, natively or through the nix CLI.
+	switch {
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("%w: %s is not a regular file", ErrBadDatabase, dbPath)
+	case st.Size() == 0:
+		return nil, fmt.Errorf("%w: %s is empty", ErrBadDatabase, dbPath)
+	}
+	if b, err := readSmall(cfg.SchemaPath()); err == nil {
 		if v := strings.TrimSpace(string(b)); v != KnownSchema {
 			return nil, fmt.Errorf("%w: version %q in %s (ask-nix reads version %s)", ErrUnknownSchema, v, cfg.SchemaPath(), KnownSchema)
 		}
@@ -54,7 +65,7 @@ func OpenNative(ctx context.Context, cfg Config) (*Native, error) {
 	if walHasPages(dbPath) {
 		return nil, fmt.Errorf("open %s read-only: %w", dbPath, firstErr)
 	}
-	n, err := openMode(ctx, cfg, "immutable")
+	n, err = openMode(ctx, cfg, "immutable")
 	if err != nil {
 		if errors.Is(err, ErrUnknownSchema) {
 			return nil, err
@@ -395,4 +406,17 @@ func (n *Native) paths(ctx context.Context, q string, args ...any) ([]string, er
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// readSmall reads a small file (the schema version) without blocking on a FIFO.
+func readSmall(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return io.ReadAll(io.LimitReader(f, 4096))
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -715,5 +716,39 @@ func TestMissingColumnRefused(t *testing.T) {
 	_, err = nixstore.OpenNative(context.Background(), cfg)
 	if !errors.Is(err, nixstore.ErrUnknownSchema) || !strings.Contains(err.Error(), "ca") {
 		t.Fatalf("got %v, want ErrUnknownSchema naming the column", err)
+	}
+}
+
+// TestBadDatabaseIsNotOpened: an empty database file or a FIFO in its place is an error at
+// once, natively and without falling back to the nix CLI (which would hang on the FIFO,
+// and as root write its tables into the empty file).
+func TestBadDatabaseIsNotOpened(t *testing.T) {
+	for _, kind := range []string{"empty", "fifo"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := nixstore.Config{StoreDir: filepath.Join(dir, "store"), StateDir: filepath.Join(dir, "var")}
+			os.MkdirAll(filepath.Dir(cfg.DBPath()), 0o755)
+			if kind == "empty" {
+				os.WriteFile(cfg.DBPath(), nil, 0o644)
+			} else if err := syscall.Mkfifo(cfg.DBPath(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := nixstore.Open(context.Background(), cfg, nixstore.OpenOptions{Enhanced: true, Env: os.Environ()})
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if !errors.Is(err, nixstore.ErrBadDatabase) {
+					t.Errorf("open: %v, want ErrBadDatabase", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("opening hung")
+			}
+			if st, err := os.Stat(cfg.DBPath()); err == nil && kind == "empty" && st.Size() != 0 {
+				t.Errorf("the empty database was written: %d bytes", st.Size())
+			}
+		})
 	}
 }

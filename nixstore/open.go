@@ -34,6 +34,9 @@ func Open(ctx context.Context, cfg Config, o OpenOptions) (Backend, error) {
 		}
 		return n, nil
 	}
+	if errors.Is(err, ErrBadDatabase) {
+		return nil, err
+	}
 	cli, cliErr := NewCLI(cfg, o.Env)
 	if cliErr != nil {
 		if errors.Is(cliErr, ErrNoNix) {

@@ -73,6 +73,9 @@ var (
 	ErrDatabaseChanged = errors.New("store database changed")
 	// ErrNotProfile: a path is not a Nix profile.
 	ErrNotProfile = errors.New("not a nix profile")
+	// ErrBadDatabase: the store database is no database (empty, a FIFO): neither read
+	// natively nor handed to the nix CLI.
+	ErrBadDatabase = errors.New("not a store database")
 	// ErrNoNix: the nix CLI is not installed.
 	ErrNoNix = errors.New("the nix command-line tools are not installed")
 )
