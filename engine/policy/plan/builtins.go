@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"math/big"
 	"regexp"
 	"sort"
@@ -127,52 +126,6 @@ func typeIs(ok func(Value) bool) func(*evaluator, []Value) (Value, error) {
 			return Bool(false), nil
 		}
 		return Bool(true), nil
-	}
-}
-
-func arith(f func(a, b *big.Float) (*big.Float, error)) func(*evaluator, []Value) (Value, error) {
-	return func(_ *evaluator, a []Value) (Value, error) {
-		x, err := num(a[0])
-		if err != nil {
-			return nil, err
-		}
-		y, err := num(a[1])
-		if err != nil {
-			return nil, err
-		}
-		fx, _ := new(big.Float).SetString(string(x))
-		fy, _ := new(big.Float).SetString(string(y))
-		if fx == nil || fy == nil {
-			return nil, errType
-		}
-		r, err := f(fx, fy)
-		if err != nil {
-			return nil, err
-		}
-		return bigNumber(r), nil
-	}
-}
-
-func bigNumber(f *big.Float) Number {
-	if f.IsInt() {
-		i, _ := f.Int(nil)
-		return Number(i.String())
-	}
-	x, _ := f.Float64()
-	return Number(strconv.FormatFloat(x, 'g', -1, 64))
-}
-
-func round1(f func(*big.Float) *big.Float) func(*evaluator, []Value) (Value, error) {
-	return func(_ *evaluator, a []Value) (Value, error) {
-		x, err := num(a[0])
-		if err != nil {
-			return nil, err
-		}
-		fx, ok := new(big.Float).SetString(string(x))
-		if !ok {
-			return nil, errType
-		}
-		return bigNumber(f(fx)), nil
 	}
 }
 
@@ -466,7 +419,7 @@ var coreBuiltins = map[string]*builtinFn{
 		sort.SliceStable(out.elems, func(i, j int) bool { return compare(out.elems[i], out.elems[j]) < 0 })
 		return out, nil
 	}},
-	"plus": {name: "plus", arity: 2, fn: arith(func(a, b *big.Float) (*big.Float, error) { return new(big.Float).Add(a, b), nil })},
+	"plus": {name: "plus", arity: 2, fn: opPlus.builtin()},
 	"minus": {name: "minus", arity: 2, fn: func(e *evaluator, a []Value) (Value, error) {
 		if x, ok := a[0].(*Set); ok {
 			y, ok := a[1].(*Set)
@@ -481,44 +434,15 @@ var coreBuiltins = map[string]*builtinFn{
 			}
 			return out, nil
 		}
-		return arith(func(a, b *big.Float) (*big.Float, error) { return new(big.Float).Sub(a, b), nil })(e, a)
+		return opMinus.builtin()(e, a)
 	}},
-	"mul": {name: "mul", arity: 2, fn: arith(func(a, b *big.Float) (*big.Float, error) { return new(big.Float).Mul(a, b), nil })},
-	"div": {name: "div", arity: 2, fn: arith(func(a, b *big.Float) (*big.Float, error) {
-		if b.Sign() == 0 {
-			return nil, errors.New("divide by zero")
-		}
-		return new(big.Float).Quo(a, b), nil
-	})},
-	"rem": {name: "rem", arity: 2, fn: func(_ *evaluator, a []Value) (Value, error) {
-		x, err1 := integer(a[0])
-		y, err2 := integer(a[1])
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, err
-		}
-		if y == 0 {
-			return nil, errors.New("modulo by zero")
-		}
-		return intNumber(x % y), nil
-	}},
-	"round": {name: "round", arity: 1, fn: round1(func(f *big.Float) *big.Float {
-		var i *big.Int
-		if f.Signbit() {
-			i, _ = new(big.Float).Sub(f, half).Int(nil)
-		} else {
-			i, _ = new(big.Float).Add(f, half).Int(nil)
-		}
-		return new(big.Float).SetInt(i)
-	})},
-	"ceil": {name: "ceil", arity: 1, fn: round1(func(f *big.Float) *big.Float {
-		x, _ := f.Float64()
-		return big.NewFloat(math.Ceil(x))
-	})},
-	"floor": {name: "floor", arity: 1, fn: round1(func(f *big.Float) *big.Float {
-		x, _ := f.Float64()
-		return big.NewFloat(math.Floor(x))
-	})},
-	"abs": {name: "abs", arity: 1, fn: round1(func(f *big.Float) *big.Float { return new(big.Float).Abs(f) })},
+	"mul":   {name: "mul", arity: 2, fn: opMul.builtin()},
+	"div":   {name: "div", arity: 2, fn: opDiv.builtin()},
+	"rem":   {name: "rem", arity: 2, fn: opRem.builtin()},
+	"round": {name: "round", arity: 1, fn: unary(identity, arithRound)},
+	"ceil":  {name: "ceil", arity: 1, fn: unary(identity, arithCeil)},
+	"floor": {name: "floor", arity: 1, fn: unary(identity, arithFloor)},
+	"abs":   {name: "abs", arity: 1, fn: unary(func(x int64) int64 { return max(x, -x) }, func(x *big.Float) *big.Float { return new(big.Float).Abs(x) })},
 	"to_number": {name: "to_number", arity: 1, fn: func(_ *evaluator, a []Value) (Value, error) {
 		switch x := a[0].(type) {
 		case Null:
@@ -531,10 +455,7 @@ var coreBuiltins = map[string]*builtinFn{
 		case Number:
 			return x, nil
 		case String:
-			if _, err := strconv.ParseFloat(string(x), 64); err != nil {
-				return nil, err
-			}
-			return Number(strings.TrimSpace(string(x))), nil
+			return toNumber(string(x))
 		}
 		return nil, errType
 	}},
@@ -543,19 +464,13 @@ var coreBuiltins = map[string]*builtinFn{
 		if err != nil {
 			return nil, err
 		}
-		total := new(big.Float)
-		for _, v := range els {
-			n, err := num(v)
-			if err != nil {
+		nums := make([]Number, len(els))
+		for i, v := range els {
+			if nums[i], err = num(v); err != nil {
 				return nil, err
 			}
-			f, ok := new(big.Float).SetString(string(n))
-			if !ok {
-				return nil, errType
-			}
-			total.Add(total, f)
 		}
-		return bigNumber(total), nil
+		return sumNumbers(nums)
 	}},
 	"max": {name: "max", arity: 1, fn: extreme(1)},
 	"min": {name: "min", arity: 1, fn: extreme(-1)},
@@ -613,26 +528,7 @@ var coreBuiltins = map[string]*builtinFn{
 		return String(b), nil
 	}},
 	"numbers.range": {name: "numbers.range", arity: 2, fn: func(_ *evaluator, a []Value) (Value, error) {
-		x, err1 := integer(a[0])
-		y, err2 := integer(a[1])
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, err
-		}
-		if d := y - x; d > 1_000_000 || d < -1_000_000 {
-			return nil, haltError{errors.New("range too large")}
-		}
-		out := &Array{}
-		step := 1
-		if y < x {
-			step = -1
-		}
-		for i := x; ; i += step {
-			out.elems = append(out.elems, intNumber(i))
-			if i == y {
-				break
-			}
-		}
-		return out, nil
+		return numbersRange(a[0], a[1])
 	}},
 }
 

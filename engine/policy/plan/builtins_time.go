@@ -2,6 +2,8 @@ package plan
 
 import (
 	"errors"
+	"math"
+	"math/big"
 	"strconv"
 	"time"
 )
@@ -12,13 +14,14 @@ func nanos(v Value) (int64, error) {
 	if !ok {
 		return 0, errType
 	}
-	i, err := strconv.ParseInt(string(n), 10, 64)
-	if err != nil {
-		f := n.float()
-		if f != float64(int64(f)) {
-			return 0, errors.New("timestamp too big")
-		}
-		i = int64(f)
+	// As OPA: the number as a big.Float, exactly an int64 or "too big".
+	f, ok := bigFloat(n)
+	if !ok {
+		return 0, errType
+	}
+	i, acc := f.Int64()
+	if acc != big.Exact {
+		return 0, errors.New("timestamp too big")
 	}
 	return i, nil
 }
@@ -69,7 +72,9 @@ var timeBuiltins = map[string]*builtinFn{
 		if err != nil {
 			return nil, err
 		}
-		if t.Year() < 1678 || t.Year() > 2261 {
+		// What nanoseconds since 1970 in an int64 hold: 1677-09-21T00:12:43.145224192Z
+		// to 2262-04-11T23:47:16.854775807Z, as OPA bounds it.
+		if t.Before(time.Unix(0, math.MinInt64)) || t.After(time.Unix(0, math.MaxInt64)) {
 			return nil, errors.New("time outside of valid range")
 		}
 		return Number(strconv.FormatInt(t.UnixNano(), 10)), nil

@@ -147,7 +147,7 @@ func writeKey(b *strings.Builder, v Value) {
 		}
 	case Number:
 		b.WriteByte('#')
-		b.WriteString(strconv.FormatFloat(x.float(), 'g', -1, 64))
+		b.WriteString(numberKey(x))
 		b.WriteByte(';')
 	case String:
 		b.WriteByte('s')
@@ -214,14 +214,7 @@ func compare(a, b Value) int {
 		}
 		return 1
 	case Number:
-		fa, fb := x.float(), b.(Number).float()
-		switch {
-		case fa < fb:
-			return -1
-		case fa > fb:
-			return 1
-		}
-		return 0
+		return compareNumbers(x, b.(Number))
 	case String:
 		return strings.Compare(string(x), string(b.(String)))
 	case *Array:

@@ -1,0 +1,7 @@
+package asknix.admin
+
+deny contains d if {
+	s := json.marshal(input.intent.args)
+	count(s) > 200
+	d := {"id": "big-args", "msg": sprintf("%d bytes of arguments", [count(s)])}
+}
