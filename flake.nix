@@ -15,9 +15,9 @@
           pname = "ask-nix";
           inherit version vendorHash;
           src = nixpkgs.lib.cleanSource ./.;
-          # ask-nix-policy (the OPA compiler), ask-nix-tui (the search screen) and ask-nix-index
-          # (index update) live beside ask-nix, where ask-nix looks for them.
-          subPackages = [ "cmd/ask-nix" "cmd/ask-nix-policy" "cmd/ask-nix-tui" "cmd/ask-nix-index" ];
+          # ask-nix-policy (the OPA compiler), ask-nix-tui (the search screen), ask-nix-index
+          # (index update) and ask-nix-mcp (agent mode) live beside ask-nix, where it looks.
+          subPackages = [ "cmd/ask-nix" "cmd/ask-nix-policy" "cmd/ask-nix-tui" "cmd/ask-nix-index" "cmd/ask-nix-mcp" ];
           env.CGO_ENABLED = "0";
           ldflags = [ "-s" "-w" "-X main.version=${version}" "-X main.commit=${self.shortRev or "dirty"}" ];
           # Tests that need a real Nix store skip inside the build sandbox (no nix there);

@@ -186,6 +186,9 @@ type Request struct {
 	DryRun     bool
 	// Source is "cli" (default) or "mcp"; Client names the MCP client (SPEC §12).
 	Source, Client string
+	// NixProgress, when set, receives this request's live progress instead of
+	// Options.NixProgress (an MCP call's progress notifications).
+	NixProgress func(step string, p nixlog.Progress)
 	// Confirm asks the user interactively; nil when there is no TTY.
 	// It is shown the warnings so far (low disk space, an unknown package) first.
 	Confirm func(plan Plan, d policy.Decision, warnings []string) bool
@@ -257,7 +260,8 @@ type Envelope struct {
 	Warnings []string `json:"warnings,omitempty"`
 	Metrics  Metrics  `json:"-"`
 
-	args Args // the intent's arguments as the action checked them
+	args     Args // the intent's arguments as the action checked them
+	progress func(step string, p nixlog.Progress)
 }
 
 // PolicyInput builds SPEC §6's input document for env.
@@ -385,6 +389,7 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 		return env, fmt.Errorf("%s %w", env.Plan.Profile, ErrProfileChanged)
 	}
 	t3 := time.Now()
+	env.progress = req.NixProgress
 	res, err := act.Run(e.readsOnly(ctx, env.Plan), e, env)
 	env.Metrics.Backend = time.Since(t3)
 	if res != nil {

@@ -145,7 +145,7 @@ func (e *Engine) cacheOff() bool { return e.cache == nil || e.o.CacheTTL <= 0 }
 // run executes the plan the policy judged, and only that (the runner's executor refuses
 // any other argv).
 func (e *Engine) run(ctx context.Context, env *Envelope) ([]byte, error) {
-	req := runner.Request{Text: env.Request.Text, Source: env.Request.Source, Client: env.Request.Client}
+	req := runner.Request{Text: env.Request.Text, Source: env.Request.Source, Client: env.Request.Client, Progress: env.progress}
 	if env.Decision != nil {
 		req.Decision = env.Decision.Outcome
 	}

@@ -377,6 +377,14 @@ confirm contains d if {
 	d := {"id": "mutation", "msg": sprintf("%s changes your system", [input.intent.action])}
 }
 
+# An AI assistant (agent mode, SPEC §12) changes nothing without a person confirming: its
+# own id, so that an administrator who waives "mutation" for people still has agents ask.
+confirm contains d if {
+	input.request.source == "mcp"
+	input.plan.mutates
+	d := {"id": "agent-mutation", "msg": "an AI assistant asks for this change; a person confirms it"}
+}
+
 confirm contains d if {
 	input.plan.privileged
 	d := {"id": "privileged", "msg": "this runs a privileged step through the elevation command"}

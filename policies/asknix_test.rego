@@ -114,3 +114,9 @@ test_commands_behind_brackets_and_wrappers_denied if {
 	"raw-command" in ids(asknix.deny) with input as req("home-manager switch", "unknown", {})
 	count(asknix.deny) == 0 with input as req("nice, list my generations", "generations", {})
 }
+
+test_agents_confirm_every_change if {
+	"agent-mutation" in ids(asknix.confirm) with input as object.union(req("install firefox", "install", {"package": "firefox"}), {"request": {"source": "mcp"}})
+	not "agent-mutation" in ids(asknix.confirm) with input as req("install firefox", "install", {"package": "firefox"})
+	not "agent-mutation" in ids(asknix.confirm) with input as object.union(req("list my generations", "generations", {}), {"request": {"source": "mcp"}})
+}

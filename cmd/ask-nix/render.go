@@ -17,6 +17,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
+	"github.com/asknix/ask-nix/cmd/internal/setup"
 	"github.com/asknix/ask-nix/engine"
 	"github.com/asknix/ask-nix/engine/nixlog"
 	"github.com/asknix/ask-nix/engine/policy"
@@ -170,7 +171,7 @@ func exitFor(err error) int {
 		return 0
 	case errors.Is(err, context.Canceled):
 		return 130
-	case errors.Is(err, errUsage), errors.Is(err, engine.ErrUsage):
+	case errors.Is(err, errUsage), errors.Is(err, engine.ErrUsage), errors.Is(err, setup.ErrUsage):
 		return 2
 	case errors.Is(err, engine.ErrDenied):
 		return 3

@@ -63,6 +63,8 @@ type Request struct {
 	Decision string // the policy's outcome
 	Source   string // "cli" or "mcp"
 	Client   string // the MCP client, name/version
+	// Progress, when set, receives this request's progress instead of Options.Progress.
+	Progress func(step string, p nixlog.Progress)
 }
 
 // Run executes plan's commands in order, exactly as written, and returns the last one's
@@ -123,9 +125,13 @@ func Display(argv []string) string {
 // last error event, else the last plain line of stderr.
 func (r *Runner) runOne(ctx context.Context, req Request, step string, argv []string) (out []byte, msg string, err error) {
 	tr := nixlog.NewTracker()
+	progress := r.o.Progress
+	if req.Progress != nil {
+		progress = req.Progress
+	}
 	w := nixlog.NewWriter(tr, func(p nixlog.Progress) {
-		if r.o.Progress != nil {
-			r.o.Progress(step, p)
+		if progress != nil {
+			progress(step, p)
 		}
 	})
 	// The record is written before the command starts and completed after it, so that a
