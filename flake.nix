@@ -9,7 +9,7 @@
       forAll = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
       version = "0.1.0";
       # .ci/run recomputes this (go mod vendor, then nix hash path) and fails on a mismatch.
-      vendorHash = "sha256-G8zS19e9oQlxIYsfku4X3EbrFg8DroiT6bkFP/DDAsA=";
+      vendorHash = "sha256-eEcAReBcX847iAYNwqLAMAkTF6patjQJ8BKac5/2c6U=";
       mkAskNix = pkgs:
         (pkgs.buildGoModule.override { go = pkgs.go_1_26; }) {
           pname = "ask-nix";

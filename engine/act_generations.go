@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/asknix/ask-nix/engine/cache"
@@ -105,13 +106,16 @@ func (e *Engine) generations(ctx context.Context, env *Envelope, noSizes bool) (
 	if err != nil {
 		return nil, err
 	}
-	nixstore.AddNixOSInfo(&p)
 	var missing []string
 	for i := range p.Generations {
 		g := &p.Generations[i]
+		if _, err := os.Lstat(g.Path); err != nil {
+			continue // collected: no size, no NixOS files
+		}
+		e.addNixOSInfo(g)
 		if s, ok := e.closureSizeCached(g.Path); ok {
 			g.ClosureSize = &s
-		} else if _, err := os.Lstat(g.Path); err == nil {
+		} else {
 			missing = append(missing, g.Path)
 		}
 	}
@@ -167,6 +171,8 @@ func (e *Engine) closureKey(path string) string {
 	return cache.PurePrefix + "closure\x00" + e.backendName() + "\x00" + e.o.Host.Store.StoreDir + "\x00" + path
 }
 
+// closureSizeCached is a store path's closure size from the cache; the caller checked
+// that the path exists.
 func (e *Engine) closureSizeCached(path string) (uint64, bool) {
 	if e.cache == nil {
 		return 0, false
@@ -175,19 +181,32 @@ func (e *Engine) closureSizeCached(path string) (uint64, bool) {
 	if !ok {
 		return 0, false
 	}
-	var n uint64
-	if json.Unmarshal(b, &n) != nil {
-		return 0, false
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	return n, err == nil
+}
+
+// nixosInfo is what a system's store path says of itself, which is a pure function of the
+// path: cached by it, as closure sizes are.
+type nixosInfo struct {
+	Version, Kernel, Rev string
+	Specs                []string
+}
+
+func (e *Engine) addNixOSInfo(g *nixstore.Generation) {
+	key := cache.PurePrefix + "nixos\x00" + e.o.Host.Store.StoreDir + "\x00" + g.Path
+	var info nixosInfo
+	if b, ok := e.cache.Get(key, ""); ok && json.Unmarshal(b, &info) == nil {
+		g.NixOSVersion, g.KernelVersion, g.ConfigurationRevision, g.Specialisations = info.Version, info.Kernel, info.Rev, info.Specs
+		return
 	}
-	if _, err := os.Lstat(path); err != nil {
-		return 0, false
+	g.NixOSVersion, g.KernelVersion, g.ConfigurationRevision, g.Specialisations = nixstore.NixOSInfo(g.Path)
+	if b, err := json.Marshal(nixosInfo{g.NixOSVersion, g.KernelVersion, g.ConfigurationRevision, g.Specialisations}); err == nil {
+		e.cache.Put(key, "", b)
 	}
-	return n, true
 }
 
 func (e *Engine) putClosureSize(path string, n uint64) {
 	if e.cache != nil {
-		b, _ := json.Marshal(n)
-		e.cache.Put(e.closureKey(path), "", b)
+		e.cache.Put(e.closureKey(path), "", []byte(strconv.FormatUint(n, 10)))
 	}
 }

@@ -30,6 +30,11 @@ let
 
   ruleNames = map fileName cfg.rules;
   settingsFile = toml.generate "ask-nix-config.toml" cfg.settings;
+  # An MCP client's configuration (Claude Code, Claude Desktop, any client): the server is
+  # `ask-nix mcp` on stdio (SPEC §12).
+  mcpFile = pkgs.writeText "ask-nix-mcp.json" (builtins.toJSON {
+    mcpServers.ask-nix = { type = "stdio"; command = lib.getExe cfg.package; args = [ "mcp" ]; };
+  });
   askNix = lib.getExe cfg.package;
 
   etcTree = pkgs.runCommand "ask-nix-etc" { } ''
@@ -42,6 +47,7 @@ let
       cp ${r} $out/rules/${lib.escapeShellArg (fileName r)}
     '') cfg.rules)}
     cp ${settingsFile} $out/config.toml
+    ${lib.optionalString cfg.mcp.enable "cp ${mcpFile} $out/mcp.json"}
     ln -s $out root/etc/ask-nix
     export ASK_NIX_ROOT=$PWD/root HOME=$PWD/home XDG_CONFIG_HOME=$PWD/home/config \
       XDG_CACHE_HOME=$PWD/home/cache XDG_STATE_HOME=$PWD/home/state XDG_RUNTIME_DIR=$PWD/home/run
@@ -101,6 +107,7 @@ in
       description = "Settings written to /etc/ask-nix/config.toml (see the README for every key); unknown keys fail the build.";
     };
     indexTimer.enable = lib.mkEnableOption "a daily refresh of the package index in /var/lib/ask-nix/index";
+    mcp.enable = lib.mkEnableOption "agent mode: an example MCP client configuration in /etc/ask-nix/mcp.json (the server is `ask-nix mcp`)";
   };
 
   config = lib.mkIf cfg.enable {

@@ -215,6 +215,10 @@ func AddNixOSInfo(p *Profile) {
 	}
 }
 
+// NixOSInfo reads what a NixOS system's store path says of itself: its version, kernel,
+// configuration revision and specialisations (empty for any other store path).
+func NixOSInfo(top string) (version, kernel, rev string, specs []string) { return readNixOS(top) }
+
 func readNixOS(top string) (version, kernel, rev string, specs []string) {
 	if b, err := os.ReadFile(filepath.Join(top, "nixos-version")); err == nil {
 		version = strings.TrimSpace(string(b))

@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"text/tabwriter"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -195,9 +196,9 @@ func (s *Server) handler(t Tool) mcp.ToolHandler {
 			return callError(env, err), nil
 		}
 		if t.action == nil {
-			return success(env), nil
+			return success(env, nil), nil
 		}
-		return success(env.Result), nil
+		return success(env.Result, env.Result), nil
 	}
 }
 
@@ -321,12 +322,23 @@ func (s *Server) sealPlan(plan engine.Plan) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func success(v any) *mcp.CallToolResult {
+// success is a result: structured, as --json prints it, and as text the way ask-nix shows
+// it to a person (what an assistant reads; half the bytes of the JSON, or less).
+func success(v any, r engine.Result) *mcp.CallToolResult {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return failure("the result could not be written: "+err.Error(), nil)
 	}
-	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(b)}}, StructuredContent: json.RawMessage(b)}
+	text := string(b)
+	if r != nil {
+		var buf bytes.Buffer
+		w := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
+		r.Render(w)
+		if w.Flush() == nil {
+			text = buf.String()
+		}
+	}
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}, StructuredContent: json.RawMessage(b)}
 }
 
 func failure(msg string, structured any) *mcp.CallToolResult {

@@ -96,6 +96,15 @@ func text(r *mcp.CallToolResult) string {
 	return b.String()
 }
 
+func structured(t testing.TB, r *mcp.CallToolResult) []byte {
+	t.Helper()
+	b, err := json.Marshal(r.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func current(t testing.TB, profile string) string {
 	t.Helper()
 	l, err := os.Readlink(profile)
@@ -147,11 +156,11 @@ func TestReadsEqualJSON(t *testing.T) {
 			ClosureSize *uint64 `json:"closureSize"`
 		} `json:"generations"`
 	}
-	if err := json.Unmarshal([]byte(text(r)), &g); err != nil || len(g.Generations) != 3 || !g.Generations[0].Current || g.Generations[0].ClosureSize == nil {
+	if err := json.Unmarshal(structured(t, r), &g); err != nil || len(g.Generations) != 3 || !g.Generations[0].Current || g.Generations[0].ClosureSize == nil {
 		t.Fatalf("generations %s: %v", text(r), err)
 	}
 	s := call(t, cs, "search", map[string]any{"query": "firefox", "limit": 3})
-	if s.IsError || !strings.Contains(text(s), `"attr":"firefox"`) {
+	if s.IsError || !strings.Contains(string(structured(t, s)), `"attr":"firefox"`) || !strings.Contains(text(s), "firefox ") {
 		t.Errorf("search: %s", text(s))
 	}
 }
@@ -188,7 +197,7 @@ func TestConfirmationComesFromAPerson(t *testing.T) {
 		return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}, nil
 	})
 	r = call(t, yes, "rollback", map[string]any{"profile": f.profile})
-	if r.IsError || current(t, f.profile) == before || !strings.Contains(text(r), `"executed":true`) {
+	if r.IsError || current(t, f.profile) == before || !strings.Contains(string(structured(t, r)), `"executed":true`) {
 		t.Fatalf("confirmed: %s; profile %s", text(r), current(t, f.profile))
 	}
 	audit, _ := os.ReadFile(filepath.Join(filepath.Dir(filepath.Dir(f.profile)), "state", "audit.jsonl"))
@@ -202,9 +211,9 @@ func TestConfirmationComesFromAPerson(t *testing.T) {
 func TestWarmServerIsNeverStale(t *testing.T) {
 	f := newFixture(t)
 	cs := f.connect(t, nil)
-	first := text(call(t, cs, "generations", map[string]any{"profile": f.profile}))
+	first := string(structured(t, call(t, cs, "generations", map[string]any{"profile": f.profile})))
 	f.store.SetProfile(t, f.profile, f.pkgs[0])
-	second := text(call(t, cs, "generations", map[string]any{"profile": f.profile}))
+	second := string(structured(t, call(t, cs, "generations", map[string]any{"profile": f.profile})))
 	if first == second || !strings.Contains(second, `"generation":4`) {
 		t.Fatalf("the second call did not see generation 4:\n%s", second)
 	}
@@ -338,15 +347,19 @@ func TestAdversarialCorpusThroughTools(t *testing.T) {
 
 var plainName = regexp.MustCompile(`^[A-Za-z0-9._+-]+$`)
 
-// BenchmarkWarm times calls through the SDK client against a warm server, on the
-// 110-generation bench store when BENCH_PROFILE names it (bench/run.sh), else the fixture.
+// BenchmarkWarm times calls through the SDK's client against a warm server: on the
+// 110-generation bench store when BENCH_PROFILE names a profile of the store that
+// NIX_STORE_DIR and NIX_STATE_DIR name (bench/run.sh sets them), else on the fixture.
 func BenchmarkWarm(b *testing.B) {
-	f := newFixture(b)
-	cs := f.connect(b, nil)
-	prof := f.profile
-	if p := os.Getenv("BENCH_PROFILE"); p != "" {
-		prof = p
+	var f *fixture
+	prof := os.Getenv("BENCH_PROFILE")
+	if prof != "" {
+		f = warmOn(b, nixstore.ConfigFromEnv(os.Getenv))
+	} else {
+		f = newFixture(b)
+		prof = f.profile
 	}
+	cs := f.connect(b, nil)
 	closure, _ := filepath.EvalSymlinks(prof)
 	for _, bc := range []struct {
 		name string
@@ -365,4 +378,20 @@ func BenchmarkWarm(b *testing.B) {
 			}
 		})
 	}
+}
+
+// warmOn is a server on an existing store.
+func warmOn(b *testing.B, cfg nixstore.Config) *fixture {
+	dir := b.TempDir()
+	eng, err := engine.New(context.Background(), engine.Options{
+		Host:     nixstore.Host{Store: cfg, Root: filepath.Join(dir, "root"), Home: dir, User: "tester", UID: os.Getuid()},
+		User:     engine.User{UID: os.Getuid(), Name: "tester", Root: true},
+		Enhanced: true, CacheTTL: cache.DefaultTTL, CacheDirs: []string{filepath.Join(dir, "cache")},
+		Policy: policy.Options{Compiler: compiler.Local{}},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { eng.Close() })
+	return &fixture{server: agent.New(eng, "bench")}
 }

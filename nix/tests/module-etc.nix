@@ -27,6 +27,7 @@ let
       rules = { timeout_ms = 100; memory_mib = 64; output_kib = 64; };
     } // builtins.fromJSON settings;
     indexTimer.enable = true;
+    mcp.enable = true;
   };
   evaluated = module { config.programs.ask-nix = cfg; inherit (stub) lib pkgs; };
   c = evaluated.config.content;
