@@ -79,5 +79,11 @@ PY
   echo "index on disk: $(stat -c %s "$out/data/ask-nix/index") bytes"
 fi
 
+# Agent mode (issue 17): calls through the MCP SDK's client against a warm server, on this
+# store's 110-generation profile (targets: generations ≤ 5 ms, a closure size ≤ 3 ms,
+# search firefox ≤ 2 ms a call), next to the command line's times above.
+NIX_STORE_DIR=$NIX_STORE_DIR NIX_STATE_DIR=$NIX_STATE_DIR BENCH_PROFILE=$profile \
+  go test -count=1 ./engine/agent -run XXX -bench BenchmarkWarm -benchtime 300x -count 3 | grep Benchmark
+
 # WASM rules (issue 6): what one ask-nix process pays, medians of 3 × 20.
 go test -count=1 ./engine/rules -run XXX -bench . -benchtime 20x -count 3 | grep Benchmark
