@@ -122,6 +122,8 @@ func (e *Engine) generations(ctx context.Context, env *Envelope, noSizes bool) (
 	env.Metrics.Cache = "hit"
 	if e.cacheOff() {
 		env.Metrics.Cache = "off"
+	} else {
+		e.cache.Record(len(missing) == 0)
 	}
 	if len(missing) > 0 {
 		if !e.cacheOff() {
@@ -177,7 +179,7 @@ func (e *Engine) closureSizeCached(path string) (uint64, bool) {
 	if e.cache == nil {
 		return 0, false
 	}
-	b, ok := e.cache.Get(e.closureKey(path), "")
+	b, ok := e.cache.Pure(e.closureKey(path))
 	if !ok {
 		return 0, false
 	}
@@ -195,7 +197,7 @@ type nixosInfo struct {
 func (e *Engine) addNixOSInfo(g *nixstore.Generation) {
 	key := cache.PurePrefix + "nixos\x00" + e.o.Host.Store.StoreDir + "\x00" + g.Path
 	var info nixosInfo
-	if b, ok := e.cache.Get(key, ""); ok && json.Unmarshal(b, &info) == nil {
+	if b, ok := e.cache.Pure(key); ok && json.Unmarshal(b, &info) == nil {
 		g.NixOSVersion, g.KernelVersion, g.ConfigurationRevision, g.Specialisations = info.Version, info.Kernel, info.Rev, info.Specs
 		return
 	}

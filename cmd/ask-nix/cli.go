@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -501,7 +500,7 @@ func execMCP(g Globals, environ []string, stderr io.Writer) int {
 	if g.Debug {
 		args = append(args, "--debug")
 	}
-	err = syscall.Exec(helper, args, environ)
+	err = executor.Exec(args, environ)
 	fmt.Fprintf(stderr, "ask-nix: error: start %s: %v\n", helper, err)
 	return 1
 }

@@ -181,6 +181,30 @@ func (c *Cache) Get(key, stamp string) ([]byte, bool) {
 	return nil, false
 }
 
+// Pure returns the value of an entry that is a pure function of its key (PurePrefix),
+// without counting it: the request that reads many such entries counts itself once
+// (Record).
+func (c *Cache) Pure(key string) ([]byte, bool) {
+	if c == nil || c.c == nil {
+		return nil, false
+	}
+	e, ok := c.c.GetIfPresent(key)
+	return e.Value, ok
+}
+
+// Record counts one hit or miss of a request answered from pure entries.
+func (c *Cache) Record(hit bool) {
+	if c == nil || c.c == nil {
+		return
+	}
+	if hit {
+		c.hits++
+	} else {
+		c.misses++
+	}
+	c.dirty = true
+}
+
 // Put stores value under key with stamp.
 func (c *Cache) Put(key, stamp string, value []byte) {
 	if c == nil || c.c == nil {

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/asknix/ask-nix/internal/shareddata"
 )
 
 // queriesForEquivalence: the benchmark's queries plus typos, prefixes, short words,
@@ -20,7 +22,7 @@ func queriesForEquivalence(t testing.TB) []string {
 		"the", "a", "zzzzqqq", "écran", "日本語", "x.y", ".", "--", "libreoffice-fresh", "gnome-terminal", "emacs29-pgtk",
 		"rust analyzer", "kubernetes cli", "network & security", "python3", "pythonPackages.numpy", "firefox-bin", "FireFox",
 		"mpvScripts", "python3Packages", "kdePackages", "gnomeExtensions", "perlPackages", "fooBar", "xZ"}
-	for _, f := range []string{"../../../shared/data/search-benchmark/queries-packages.json", "../../../shared/data/search-benchmark/queries-options.json"} {
+	for _, f := range []string{shareddata.Path(t, "search-benchmark/queries-packages.json"), shareddata.Path(t, "search-benchmark/queries-options.json")} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -74,7 +76,7 @@ func TestQueryLatency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile("../../../shared/data/search-benchmark/queries-packages.json")
+	b, err := os.ReadFile(shareddata.Path(t, "search-benchmark/queries-packages.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/asknix/ask-nix/internal/shareddata"
 )
 
 type benchQuery struct {
@@ -121,7 +123,7 @@ func TestRelevance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scores, misses := relevance(t, idx, "../../../shared/data/search-benchmark/queries-packages.json")
+	scores, misses := relevance(t, idx, shareddata.Path(t, "search-benchmark/queries-packages.json"))
 	t.Logf("\n%s", table(scores))
 	for _, m := range misses {
 		t.Log(m)
@@ -149,7 +151,7 @@ func TestOptionsRelevance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scores, misses := relevanceOf(t, idx, "../../../shared/data/search-benchmark/queries-options.json", "opt:", func(q string) []string {
+	scores, misses := relevanceOf(t, idx, shareddata.Path(t, "search-benchmark/queries-options.json"), "opt:", func(q string) []string {
 		var out []string
 		for _, r := range idx.SearchOptions(q, 10) {
 			out = append(out, r.Name)

@@ -276,6 +276,16 @@ func lastLine(s string) string {
 	return ""
 }
 
+// Exec replaces this process with argv[0] (resolved as Resolve does: never a shell), for a
+// helper that takes over ask-nix's standard streams (ask-nix mcp). It returns only on error.
+func Exec(argv, env []string) error {
+	prog, err := Resolve(argv[0], env)
+	if err != nil {
+		return err
+	}
+	return syscall.Exec(prog, argv, env)
+}
+
 // ErrNotPlanned marks a command that is not in the plan its request was judged on.
 var ErrNotPlanned = errors.New("not in the plan the policy judged")
 
