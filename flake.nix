@@ -9,7 +9,7 @@
       forAll = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
       version = "0.1.0";
       # .ci/run recomputes this (go mod vendor, then nix hash path) and fails on a mismatch.
-      vendorHash = "sha256-eEcAReBcX847iAYNwqLAMAkTF6patjQJ8BKac5/2c6U=";
+      vendorHash = "sha256-ky9VXMam7qwtnm59uYRGbj3WPkEAluSXlIb1NmDtVMo=";
       mkAskNix = pkgs:
         (pkgs.buildGoModule.override { go = pkgs.go_1_26; }) {
           pname = "ask-nix";
@@ -26,6 +26,8 @@
           # The default policy compiled once here, so that no user's first request (and no
           # service user without a cache, ever) waits for the OPA compiler.
           postInstall = pkgs.lib.optionalString (pkgs.stdenv.buildPlatform.canExecute pkgs.stdenv.hostPlatform) ''
+            $out/bin/ask-nix man > ask-nix.1
+            installManPage ask-nix.1
             installShellCompletion --cmd ask-nix \
               --bash <($out/bin/ask-nix completion bash) \
               --zsh <($out/bin/ask-nix completion zsh) \

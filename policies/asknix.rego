@@ -374,8 +374,15 @@ deny contains d if {
 
 confirm contains d if {
 	input.plan.mutates
-	d := {"id": "mutation", "msg": sprintf("%s changes your system", [input.intent.action])}
+	d := {"id": "mutation", "msg": sprintf("%s changes %s", [input.intent.action, changed])}
 }
+
+# What a change changes: the profile the plan names (the user's profile for an install),
+# the system when it names none.
+changed := sprintf("the profile %s", [input.plan.profile]) if {
+	is_string(input.plan.profile)
+	input.plan.profile != ""
+} else := "your system"
 
 # An AI assistant (agent mode, SPEC §12) changes nothing without a person confirming: its
 # own id, so that an administrator who waives "mutation" for people still has agents ask.

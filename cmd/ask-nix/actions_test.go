@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"slices"
 	"strings"
@@ -69,5 +70,22 @@ func TestActionsReachable(t *testing.T) {
 	}
 	if got := intent.Actions(); !slices.Equal(got, phrased) {
 		t.Errorf("the recogniser's actions %v, the definitions' %v", got, phrased)
+	}
+}
+
+// TestManPage: `ask-nix man` prints ask-nix(1) from the command model: every command is in it.
+func TestManPage(t *testing.T) {
+	var out, errb strings.Builder
+	if code := run(context.Background(), []string{"man"}, strings.NewReader(""), &out, &errb, nil); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	man := out.String()
+	if !strings.HasPrefix(man, ".TH ASK-NIX 1") || !strings.Contains(man, "Exit status") {
+		t.Fatalf("not a man page:\n%.300s", man)
+	}
+	for _, a := range engine.Actions() {
+		if !strings.Contains(man, a.CommandLine()) {
+			t.Errorf("the man page lacks %q", a.CommandLine())
+		}
 	}
 }

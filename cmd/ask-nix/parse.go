@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -84,8 +85,8 @@ func commandField(args []string) (string, bool) {
 			}
 			continue
 		}
-		if a == "completion" {
-			return "", false
+		if a == "completion" || a == "man" {
+			return "", false // they print the whole model
 		}
 		for j := range t.NumField() {
 			f := t.Field(j)
@@ -172,7 +173,11 @@ func parseInto(target any, args []string, stdout, stderr io.Writer) (kctx *kong.
 	}()
 	k, err := kong.New(target,
 		kong.Name("ask-nix"),
-		kong.Description("Run Nix and NixOS in plain words: ask-nix \"list my generations\"."),
+		kong.Description("Run Nix and NixOS in plain words: ask-nix \"list my generations\".\n\n"+
+			"ask-nix recognises what a request asks for, plans it, asks the Rego policies in force "+
+			"whether it may run, answers reads natively from the Nix store and runs changes through "+
+			"Nix's own tools after showing the plan. Exit status: 0 success, 1 error, 2 usage, 3 "+
+			"denied by policy, 4 confirmation needed or declined, 130 interrupted."),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
 		kong.Vars{"version": versionString()},
@@ -184,7 +189,32 @@ func parseInto(target any, args []string, stdout, stderr io.Writer) (kctx *kong.
 	}
 	kctx, err = k.Parse(args)
 	if err != nil {
-		return nil, 2, fmt.Errorf("%w: %v", errUsage, err)
+		return nil, 2, fmt.Errorf("%w: %s", errUsage, rewriteKong(err.Error()))
 	}
 	return kctx, 0, nil
+}
+
+// kongMessages rewrite kong's parser errors in ask-nix's words: what is expected, in the
+// form a user types.
+var kongMessages = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`^--([a-z-]+): expected (?:string|int|path) value but got "EOL" \(<EOL>\)$`), "--$1 needs a value"},
+	{regexp.MustCompile(`^--([a-z-]+): expected a valid 64 bit int but got "(.*)"$`), "--$1 takes a whole number, not \"$2\""},
+	{regexp.MustCompile(`^--([a-z-]+): expected int value but got "(.*)".*$`), "--$1 takes a whole number, not \"$2\""},
+	{regexp.MustCompile(`^\[?<([a-z-]+)>\]?: expected a valid 64 bit int but got "(.*)"$`), "$1 must be a generation number, not \"$2\""},
+	{regexp.MustCompile(`^expected "<([a-z-]+)>(?: \.\.\.)?"$`), "missing $1"},
+	{regexp.MustCompile(`^<([a-z-]+)> must be one of (.*) but got "(.*)"$`), "$1 must be one of $2, not \"$3\""},
+	{regexp.MustCompile(`^unexpected argument (.*)$`), "unexpected argument $1"},
+}
+
+// rewriteKong says a kong error in ask-nix's own style.
+func rewriteKong(msg string) string {
+	for _, m := range kongMessages {
+		if m.re.MatchString(msg) {
+			return m.re.ReplaceAllString(msg, m.with)
+		}
+	}
+	return msg
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -219,6 +220,11 @@ func (u *ui) fail(err error, env *engine.Envelope) int {
 			if !seen[key] {
 				seen[key] = true
 				fmt.Fprintf(u.stderr, "ask-nix: denied: %s\n", r)
+			}
+		}
+		if env != nil && slices.Contains(denied.Decision.IDs, "raw-command") && !u.g.Quiet {
+			if way := askNixWay(env.Request.Text); way != "" {
+				fmt.Fprintf(u.stderr, "ask-nix: hint: %s\n", way)
 			}
 		}
 		return 3

@@ -106,6 +106,7 @@ var ErrConfig = errors.New("settings")
 // Parse reads one file's TOML strictly.
 func Parse(name string, data []byte) (File, error) {
 	var f File
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark, as some editors write
 	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
 	err := dec.Decode(&f)
 	if err == nil {

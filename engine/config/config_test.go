@@ -75,3 +75,13 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestByteOrderMark(t *testing.T) {
+	f, err := Parse("config.toml", []byte("\xef\xbb\xbf[cache]\nttl = 60\n"))
+	if err != nil {
+		t.Fatalf("a BOM: %v", err)
+	}
+	if f.Cache.TTL == nil || *f.Cache.TTL != 60 {
+		t.Errorf("parsed %+v", f)
+	}
+}
