@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -48,23 +49,56 @@ func actGenerations() *Action {
 type GenerationsResult struct{ nixstore.Profile }
 
 // Render implements Result.
-func (r *GenerationsResult) Render(w io.Writer) {
+func (r *GenerationsResult) Render(w io.Writer) { r.RenderWidth(w, 0) }
+
+// RenderWidth implements WidthRenderer: below 80 columns the date loses its time of day,
+// so that a row and its mark fit 60 columns.
+func (r *GenerationsResult) RenderWidth(w io.Writer, width int) {
+	layout := "2006-01-02 15:04:05"
+	if width > 0 && width < 80 {
+		layout = "2006-01-02"
+	}
+	sizes := slices.ContainsFunc(r.Generations, func(g nixstore.Generation) bool { return g.ClosureSize != nil })
 	fmt.Fprintf(w, "Generations of %s\n", r.Path)
-	fmt.Fprintln(w, "GEN\tDATE\tNIXOS\tKERNEL\tSIZE\t")
+	if sizes {
+		fmt.Fprintln(w, "GEN\tDATE\tNIXOS\tKERNEL\tSIZE\t")
+	} else {
+		fmt.Fprintln(w, "GEN\tDATE\tNIXOS\tKERNEL\t")
+	}
 	for _, g := range r.Generations {
-		size := "-"
-		if g.ClosureSize != nil {
-			size = units.Bytes(*g.ClosureSize)
-		}
-		cur := ""
-		if g.Current {
-			cur = "(current)"
+		mark := ""
+		switch {
+		case g.Current && g.Booted:
+			mark = "(current, booted)"
+		case g.Current:
+			mark = "(current)"
+		case g.Booted:
+			mark = "(booted)"
 		}
 		nixos := g.NixOSVersion
 		if len(g.Specialisations) > 0 {
 			nixos += " +" + strings.Join(g.Specialisations, ",")
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", g.Generation, g.Date.Format("2006-01-02 15:04:05"), dash(nixos), dash(g.KernelVersion), size, cur)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t", g.Generation, g.Date.Format(layout), dash(nixos), dash(g.KernelVersion))
+		if sizes {
+			size := "-"
+			if g.ClosureSize != nil {
+				size = units.Bytes(*g.ClosureSize)
+			}
+			fmt.Fprintf(w, "%s\t", size)
+		}
+		fmt.Fprintf(w, "%s\n", mark)
+	}
+}
+
+// markBooted marks the generation the machine booted (/run/booted-system).
+func (e *Engine) markBooted(p *nixstore.Profile) {
+	booted, err := nixstore.ResolveStorePath(e.o.Host.Store, e.o.Host.HostPath("/run/booted-system"))
+	if err != nil {
+		return
+	}
+	for i := range p.Generations {
+		p.Generations[i].Booted = p.Generations[i].Path == booted
 	}
 }
 
@@ -85,6 +119,7 @@ func (e *Engine) generations(ctx context.Context, env *Envelope, noSizes bool) (
 	if noSizes || !e.o.Enhanced {
 		key := fmt.Sprintf("generations\x00%s\x00%v", profile, noSizes)
 		deps := append(profileDeps(profile), e.storeDeps()...)
+		deps = append(deps, e.o.Host.HostPath("/run/booted-system"))
 		return cachedAs(e, env, key, deps, func() (*GenerationsResult, error) {
 			p, err := e.readGenerations(ctx, profile, noSizes)
 			if err != nil {
@@ -99,6 +134,7 @@ func (e *Engine) generations(ctx context.Context, env *Envelope, noSizes bool) (
 					return nil, err
 				}
 			}
+			e.markBooted(&p)
 			return &GenerationsResult{p}, nil
 		})
 	}
@@ -146,6 +182,7 @@ func (e *Engine) generations(ctx context.Context, env *Envelope, noSizes bool) (
 			}
 		}
 	}
+	e.markBooted(&p)
 	return &GenerationsResult{p}, nil
 }
 

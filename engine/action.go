@@ -40,6 +40,11 @@ type Result interface {
 	Render(w io.Writer)
 }
 
+// WidthRenderer is a Result that lays itself out for a terminal's width (0: no limit).
+type WidthRenderer interface {
+	RenderWidth(w io.Writer, width int)
+}
+
 // ArgKind is the type of an action's argument.
 type ArgKind int
 

@@ -113,6 +113,7 @@ type Generation struct {
 	Generation            int       `json:"generation"`
 	Date                  time.Time `json:"date"`
 	Current               bool      `json:"current"`
+	Booted                bool      `json:"booted,omitempty"` // the generation /run/booted-system is
 	Path                  string    `json:"path"`
 	ClosureSize           *uint64   `json:"closureSize,omitempty"`
 	NixOSVersion          string    `json:"nixosVersion,omitempty"`

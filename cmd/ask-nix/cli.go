@@ -71,6 +71,7 @@ type Globals struct {
 	Config      string           `help:"Settings file, read instead of ~/.config/ask-nix/config.toml." type:"path" placeholder:"FILE"`
 	PolicyDir   []string         `help:"More user policy directories (repeatable)." type:"path" placeholder:"DIR"`
 	RulesDir    []string         `help:"More WASM rule directories (repeatable)." type:"path" placeholder:"DIR"`
+	Color       string           `help:"Colour: auto (on a terminal, unless NO_COLOR is set), always or never." enum:"auto,always,never" default:"auto"`
 	Version     kong.VersionFlag `help:"Print the version and exit."`
 }
 
@@ -269,11 +270,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if !c.Quiet {
 		if env != nil {
 			for _, w := range env.Warnings[min(ui.warned, len(env.Warnings)):] {
-				fmt.Fprintf(stderr, "ask-nix: warning: %s\n", w)
+				ui.say(styleYellow, "warning", w)
 			}
 		}
 		if w := eng.IndexAgeWarning(); w != "" {
-			fmt.Fprintf(stderr, "ask-nix: warning: %s\n", w)
+			ui.say(styleYellow, "warning", w)
 		}
 	}
 	if err != nil {
@@ -480,13 +481,13 @@ func positional(args []string) []string {
 			continue
 		}
 		switch a {
-		case "--profile", "--config", "--policy-dir", "--rules-dir":
+		case "--profile", "--config", "--policy-dir", "--rules-dir", "--color":
 			skipNext = true
 			continue
 		case "--json", "--show-metrics", "--debug", "--quiet", "-q", "--yes", "-y", "--dry-run", "--no-cache":
 			continue
 		}
-		if strings.HasPrefix(a, "--profile=") || strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "--policy-dir=") || strings.HasPrefix(a, "--rules-dir=") {
+		if strings.HasPrefix(a, "--profile=") || strings.HasPrefix(a, "--color=") || strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "--policy-dir=") || strings.HasPrefix(a, "--rules-dir=") {
 			continue
 		}
 		out = append(out, a)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -72,3 +74,73 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// dates hides the dates of generations: a link's own mtime, the time the test made it.
+var dates = regexp.MustCompile(`[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?`)
+
+// TestGoldenScreens pins how tables fit a terminal's width (60, 80, 120 columns), with and
+// without colour, with no trailing spaces: search results, and the generations of a
+// NixOS-shaped profile (no sizes, the booted generation marked) read from its links alone.
+func TestGoldenScreens(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "profiles", "system")
+	for i, v := range []string{"25.05.20250101.abcdef0", "25.11.20251001.1234567"} {
+		top := filepath.Join(dir, "store", fmt.Sprintf("%032d-nixos-system-%s", i+1, v))
+		os.MkdirAll(filepath.Join(top, "kernel-modules", "lib", "modules", []string{"6.6.1", "6.12.3"}[i]), 0o755)
+		os.WriteFile(filepath.Join(top, "nixos-version"), []byte(v), 0o644)
+		os.MkdirAll(filepath.Dir(prof), 0o755)
+		os.Symlink(top, fmt.Sprintf("%s-%d-link", prof, i+1))
+		if i == 0 {
+			os.MkdirAll(filepath.Join(dir, "root", "run"), 0o755)
+			os.Symlink(top, filepath.Join(dir, "root", "run", "booted-system"))
+		}
+	}
+	os.Symlink("system-2-link", prof)
+	for _, tc := range []struct {
+		name  string
+		width string
+		args  []string
+	}{
+		{"screen-search-60", "60", []string{"search", "--color", "never", "--limit", "5", "video editor"}},
+		{"screen-search-80-color", "80", []string{"search", "--color", "always", "--limit", "5", "video editor"}},
+		{"screen-search-120", "120", []string{"search", "--color", "never", "--limit", "5", "video editor"}},
+		{"screen-generations-60", "60", []string{"generations", "--no-sizes", "--color", "never", "--profile", prof}},
+		{"screen-generations-120-color", "120", []string{"generations", "--no-sizes", "--color", "always", "--profile", prof}},
+		{"screen-denied-color", "80", []string{"--color", "always", "rm -rf /"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			home := t.TempDir()
+			env := []string{"HOME=" + home, "XDG_RUNTIME_DIR=" + home + "/run", "XDG_STATE_HOME=" + home + "/state",
+				"XDG_CONFIG_HOME=" + home + "/config", "XDG_DATA_HOME=" + home + "/data", "ASK_NIX_ROOT=" + dir + "/root",
+				"NIX_STATE_DIR=" + dir + "/var", "NIX_STORE_DIR=" + dir + "/store", "USER=tester", "PATH=/nonexistent",
+				"ASK_NIX_COLUMNS=" + tc.width}
+			var stdout, stderr bytes.Buffer
+			run(context.Background(), tc.args, strings.NewReader(""), &stdout, &stderr, env)
+			got := "# stdout\n" + stdout.String() + "# stderr\n" + stderr.String()
+			got = dates.ReplaceAllString(strings.ReplaceAll(got, dir, "$TMP"), "DATE")
+			got = daysOld.ReplaceAllString(got, "is N days old")
+			for _, l := range strings.Split(stdout.String(), "\n") {
+				if strings.HasSuffix(l, " ") {
+					t.Errorf("trailing spaces: %q", l)
+				}
+				if n, _ := strconv.Atoi(tc.width); len([]rune(ansi.ReplaceAllString(l, ""))) > n {
+					t.Errorf("wider than %s columns: %q", tc.width, l)
+				}
+			}
+			file := filepath.Join("testdata", "golden", tc.name+".txt")
+			if *update {
+				os.WriteFile(file, []byte(got), 0o644)
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", file, got, want)
+			}
+		})
+	}
+}
+
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -34,13 +36,16 @@ type ui struct {
 	rawStderr      io.Writer // for the TTY check
 	debug          bool
 	noColor        bool
-	statusShown    bool     // a progress status line is on the terminal
-	bars           []func() // end the progress bars shown
-	warned         int      // warnings already shown (before a confirmation prompt)
+	color          bool      // ANSI styles on stdout and stderr
+	width          int       // the terminal's width, 0 when stdout is no terminal
+	rawStdout      io.Writer // stdout without terminalSafe, for laid-out tables
+	statusShown    bool      // a progress status line is on the terminal
+	bars           []func()  // end the progress bars shown
+	warned         int       // warnings already shown (before a confirmation prompt)
 }
 
 func newUI(g Globals, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *ui {
-	raw := stderr
+	raw, rawOut := stderr, stdout
 	if isTTY(stdout) {
 		stdout = terminalSafe{stdout}
 	}
@@ -48,8 +53,24 @@ func newUI(g Globals, stdin io.Reader, stdout, stderr io.Writer, getenv func(str
 		stderr = terminalSafe{stderr}
 	}
 	d := strings.ToLower(getenv("DEBUG"))
-	_, noColor := os.LookupEnv("NO_COLOR")
-	return &ui{g: g, stdin: stdin, stdout: stdout, stderr: stderr, rawStderr: raw, debug: g.Debug || d == "true" || d == "1", noColor: noColor || getenv("NO_COLOR") != ""}
+	_, noColorSet := os.LookupEnv("NO_COLOR")
+	noColor := noColorSet || getenv("NO_COLOR") != ""
+	u := &ui{g: g, stdin: stdin, stdout: stdout, stderr: stderr, rawStderr: raw, rawStdout: rawOut, debug: g.Debug || d == "true" || d == "1", noColor: noColor}
+	switch g.Color {
+	case "always":
+		u.color = true
+	case "auto", "":
+		u.color = !noColor && isTTY(rawOut) && getenv("TERM") != "dumb"
+	}
+	u.noColor = !u.color
+	if isTTY(rawOut) {
+		u.width = termWidth(rawOut)
+	}
+	// ASK_NIX_COLUMNS sets the width where there is no terminal (tests, screenshots).
+	if n, err := strconv.Atoi(getenv("ASK_NIX_COLUMNS")); err == nil && n > 0 {
+		u.width = n
+	}
+	return u
 }
 
 func (u *ui) debugf(format string, args ...any) {
@@ -89,7 +110,7 @@ func (u *ui) interactive() bool { return isTTY(u.stdin) && isTTY(u.rawStderr) }
 // confirm asks on the terminal; only "y" or "yes" confirms.
 func (u *ui) confirm(plan engine.Plan, d policy.Decision, warnings []string) bool {
 	for _, w := range warnings {
-		fmt.Fprintf(u.stderr, "ask-nix: warning: %s\n", w)
+		u.say(styleYellow, "warning", w)
 	}
 	u.warned = len(warnings)
 	fmt.Fprintln(u.stderr, "ask-nix: plan:")
@@ -219,12 +240,12 @@ func (u *ui) fail(err error, env *engine.Envelope) int {
 			key, _, _ := strings.Cut(r, " (")
 			if !seen[key] {
 				seen[key] = true
-				fmt.Fprintf(u.stderr, "ask-nix: denied: %s\n", r)
+				u.say(styleRed, "denied", r)
 			}
 		}
 		if env != nil && slices.Contains(denied.Decision.IDs, "raw-command") && !u.g.Quiet {
 			if way := askNixWay(env.Request.Text); way != "" {
-				fmt.Fprintf(u.stderr, "ask-nix: hint: %s\n", way)
+				u.say(styleDim, "hint", way)
 			}
 		}
 		return 3
@@ -235,9 +256,9 @@ func (u *ui) fail(err error, env *engine.Envelope) int {
 	}
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
 	msg = strings.TrimPrefix(msg, "usage: ")
-	fmt.Fprintf(u.stderr, "ask-nix: error: %s\n", msg)
+	u.say(styleRed, "error", msg)
 	if h := hint(err); h != "" && !u.g.Quiet {
-		fmt.Fprintf(u.stderr, "ask-nix: hint: %s\n", h)
+		u.say(styleDim, "hint", h)
 	}
 	return exitFor(err)
 }
@@ -346,12 +367,23 @@ func (u *ui) text(result engine.Result) error {
 		return nil
 	}
 	// One write for the whole table: tabwriter writes each line on its own, a system call
-	// each (110 generations: ~2 ms here).
-	out := bufio.NewWriterSize(u.stdout, 64<<10)
-	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	result.Render(w)
+	// each (110 generations: ~2 ms here). The table is then laid out for the screen.
+	var table bytes.Buffer
+	w := tabwriter.NewWriter(terminalSafe{&table}, 0, 4, 2, ' ', 0)
+	if wr, ok := result.(engine.WidthRenderer); ok {
+		wr.RenderWidth(w, u.width)
+	} else {
+		result.Render(w)
+	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	return out.Flush()
+	return screen{width: u.width, color: u.color}.write(u.rawStdout, table.Bytes())
+}
+
+// say writes one message line, "ask-nix: KIND: text", its label in style when colour is
+// on; the text is written through the sanitising writer.
+func (u *ui) say(style, kind, text string) {
+	fmt.Fprint(u.rawStderr, u.paint(style, "ask-nix: "+kind+":")+" ")
+	fmt.Fprintln(u.stderr, text)
 }
