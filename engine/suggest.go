@@ -9,7 +9,9 @@ import (
 	"sync"
 
 	"github.com/asknix/ask-nix/engine/intent"
+	"github.com/asknix/ask-nix/engine/internal/atomicfile"
 	"github.com/asknix/ask-nix/engine/search"
+	"github.com/asknix/ask-nix/internal/private"
 )
 
 // Suggestions is the result of a request that was not understood.
@@ -138,16 +140,28 @@ func (e *Engine) releaseSource(options bool) (url, why string) {
 }
 
 // IndexAgeWarning returns a warning when the index that answered is older than
-// Options.IndexWarnDays.
+// Options.IndexWarnDays: at most once a day per user (a stamp in the state directory), so
+// that it does not repeat on every search out of the box.
 func (e *Engine) IndexAgeWarning() string {
 	if e.index == nil || e.index.Meta.Date.IsZero() || e.o.IndexWarnDays <= 0 {
 		return ""
 	}
 	age := e.o.Now().Sub(e.index.Meta.Date)
-	if days := int(age.Hours() / 24); days > e.o.IndexWarnDays {
-		return fmt.Sprintf("the package index (%s) is %d days old; run 'ask-nix index update' to refresh it", e.index.Meta.Source, days)
+	days := int(age.Hours() / 24)
+	if days <= e.o.IndexWarnDays {
+		return ""
 	}
-	return ""
+	if e.o.StateDir != "" {
+		stamp := filepath.Join(e.o.StateDir, "index-warned")
+		today := e.o.Now().Format("2006-01-02")
+		if b, err := private.ReadFile(stamp, 64); err == nil && strings.TrimSpace(string(b)) == today {
+			return ""
+		}
+		if private.MkdirAll(e.o.StateDir) == nil {
+			_ = atomicfile.Write(stamp, []byte(today+"\n"), 0o600)
+		}
+	}
+	return fmt.Sprintf("the package index (%s) is %d days old; run 'ask-nix index update' to refresh it (said once a day)", e.index.Meta.Source, days)
 }
 
 // suggestions answers a request that was not understood with the closest commands.

@@ -115,7 +115,8 @@ func (u *ui) confirm(plan engine.Plan, d policy.Decision, warnings []string) boo
 	u.warned = len(warnings)
 	fmt.Fprintln(u.stderr, "ask-nix: plan:")
 	plan.Describe(u.stderr, "  ")
-	fmt.Fprintf(u.stderr, "ask-nix: %s. Proceed? [y/N] ", strings.Join(d.Reasons, "; "))
+	fmt.Fprintf(u.stderr, "ask-nix: %s.\n", strings.Join(d.Reasons, "; "))
+	fmt.Fprint(u.rawStderr, u.paint(styleBold, "Proceed? [y/N]")+" ")
 	line, _ := bufio.NewReader(u.stdin).ReadString('\n')
 	a := strings.ToLower(strings.TrimSpace(line))
 	return a == "y" || a == "yes"
