@@ -65,6 +65,9 @@
 
       checks = forAll (pkgs: {
         ask-nix = self.packages.${pkgs.stdenv.hostPlatform.system}.ask-nix;
+      } // nixpkgs.lib.optionalAttrs (builtins.match ".*-linux" pkgs.stdenv.hostPlatform.system != null) {
+        # The module in a NixOS VM: generations, search, a denial, policy test.
+        vm = import ./nix/tests/vm.nix { inherit self pkgs; };
       });
     };
 }
