@@ -288,8 +288,18 @@ func (u *ui) render(env *engine.Envelope, req engine.Request, explain bool, err 
 		}
 	}
 	if err != nil {
-		if (errors.Is(err, engine.ErrUnknownIntent) || errors.Is(err, engine.ErrTestsFailed) || errors.Is(err, engine.ErrCorrupt)) && !u.g.JSON && env != nil {
+		if (errors.Is(err, engine.ErrTestsFailed) || errors.Is(err, engine.ErrCorrupt)) && !u.g.JSON && env != nil {
 			u.text(env.Result)
+		}
+		if errors.Is(err, engine.ErrUnknownIntent) && env != nil {
+			// One message: what was understood, and what to try.
+			if s, ok := env.Result.(engine.Suggestions); ok {
+				u.say(styleRed, "error", "not understood: "+s.Understood)
+				if !u.g.Quiet {
+					u.say(styleDim, "hint", "try "+strings.Join(quoteEach(s.Suggestions), " or "))
+				}
+				return exitFor(err)
+			}
 		}
 		return u.fail(err, env)
 	}
@@ -387,4 +397,12 @@ func (u *ui) text(result engine.Result) error {
 func (u *ui) say(style, kind, text string) {
 	fmt.Fprint(u.rawStderr, u.paint(style, "ask-nix: "+kind+":")+" ")
 	fmt.Fprintln(u.stderr, text)
+}
+
+func quoteEach(l []string) []string {
+	out := make([]string, len(l))
+	for i, s := range l {
+		out[i] = "'" + s + "'"
+	}
+	return out
 }
