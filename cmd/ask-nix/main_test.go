@@ -87,6 +87,7 @@ var (
 // german.wasm and alias.wasm (Go SDK) and gens.wasm (WAT); HOSTILE the hostile WAT modules
 // of engine/rules/testdata/hostile plus greedy.wasm.
 func ruleModules(t testing.TB) string {
+	rulestest.RequireWAT(t)
 	rulesOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "ask-nix-rules-")
 		if err != nil {
