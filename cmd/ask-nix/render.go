@@ -137,12 +137,17 @@ func (u *ui) progress(unit string) func(done, total int64) {
 			if bar == nil {
 				desc := "reading "
 				counters := decor.Counters(decor.SizeB1024(0), "% .1f / % .1f")
+				rate := decor.AverageSpeed(decor.SizeB1024(0), " % .1f", decor.WCSyncSpace)
 				if unit != "bytes" {
 					desc, counters = "checking "+unit+" ", decor.CountersNoUnit("%d / %d")
 				}
 				p := mpb.New(mpb.WithOutput(u.rawStderr), mpb.WithWidth(40))
+				appended := []decor.Decorator{decor.Percentage(decor.WCSyncSpace)}
+				if unit == "bytes" {
+					appended = append(appended, rate)
+				}
 				bar = p.New(total, mpb.BarStyle(), mpb.BarRemoveOnComplete(),
-					mpb.PrependDecorators(decor.Name(desc), counters), mpb.AppendDecorators(decor.Percentage(decor.WCSyncSpace)))
+					mpb.PrependDecorators(decor.Name(desc), counters), mpb.AppendDecorators(appended...))
 				u.bars = append(u.bars, func() { // ends the bar before anything else is printed
 					if !bar.Completed() {
 						bar.Abort(true)

@@ -54,6 +54,13 @@ var quotedPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompil
 // permissionHint explains a "Permission denied": join the group that may write the path,
 // or run the request as root.
 func permissionHint(msg string, args []string) string {
+	if os.Geteuid() == 0 {
+		// Root was refused: sudo would change nothing (a read-only mount, an immutable file).
+		if m := quotedPath().FindStringSubmatch(msg); m != nil {
+			return fmt.Sprintf("even root may not change %s: is it on a read-only filesystem, or immutable (lsattr)?", m[1])
+		}
+		return "even root was refused: a read-only filesystem, or an immutable file?"
+	}
 	rerun := "sudo ask-nix " + strings.Join(args, " ")
 	if len(args) == 0 {
 		rerun = "sudo ask-nix …"

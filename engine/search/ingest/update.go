@@ -137,7 +137,9 @@ func openSource(ctx context.Context, o UpdateOptions) (io.ReadCloser, int64, tim
 		wait = time.Second
 	}
 	var last error
+	tries := 0
 	for i := range attempts {
+		tries++
 		if i > 0 {
 			select {
 			case <-ctx.Done():
@@ -166,7 +168,11 @@ func openSource(ctx context.Context, o UpdateOptions) (io.ReadCloser, int64, tim
 		date, _ := http.ParseTime(resp.Header.Get("Last-Modified"))
 		return resp.Body, resp.ContentLength, date, nil
 	}
-	return nil, 0, time.Time{}, fmt.Errorf("download %s (%d tries): %w", o.From, attempts, last)
+	what := "1 try"
+	if tries > 1 {
+		what = fmt.Sprintf("%d tries", tries)
+	}
+	return nil, 0, time.Time{}, fmt.Errorf("download %s (%s): %w", o.From, what, last)
 }
 
 type counting struct {
@@ -180,7 +186,9 @@ type counting struct {
 func (c *counting) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.done += int64(n)
-	if c.done-c.last >= 1<<20 || err == io.EOF {
+	// From the first byte on, then every 128 KiB: a slow download shows bytes and a rate
+	// at once, not after its first MiB.
+	if (c.last == 0 && c.done > 0) || c.done-c.last >= 128<<10 || err == io.EOF {
 		c.last = c.done
 		c.report(c.done, c.total)
 	}
