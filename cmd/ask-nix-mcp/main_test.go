@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/asknix/ask-nix/nixstore/nixtest"
 )
@@ -101,5 +106,85 @@ func TestInspectorClient(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "state", "ask-nix", "audit.jsonl")); err == nil {
 		t.Errorf("commands ran:\n%s", b)
+	}
+}
+
+// TestRawProtocol speaks JSON-RPC to the server as a hostile client would, over its real
+// stdio loop: a call before initialize and an unknown method get clean error answers; after
+// initialize the tools answer, and a made-up "yes" argument confirms nothing. (A line that
+// is not JSON-RPC at all ends the session: the SDK's transport closes on it.)
+func TestRawProtocol(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin") // the policy compiler, which a fresh engine runs once
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "ask-nix-policy"), "../ask-nix-policy").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	t.Setenv("PATH", bin+":"+os.Getenv("PATH")) // where the engine looks for its helpers
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"HOME=" + dir, "XDG_CACHE_HOME=" + dir + "/cache", "XDG_STATE_HOME=" + dir + "/state", "ASK_NIX_ROOT=" + dir + "/root",
+		"NIX_STORE_DIR=" + dir + "/store", "NIX_STATE_DIR=" + dir + "/var", "PATH=" + bin + ":" + os.Getenv("PATH")}
+	done := make(chan int, 1)
+	var stderr strings.Builder
+	go func() { done <- Main(context.Background(), nil, inR, outW, &stderr, env) }()
+	lines := bufio.NewScanner(outR)
+	lines.Buffer(make([]byte, 1<<20), 1<<22)
+	send := func(s string) { io.WriteString(inW, s+"\n") }
+	reply := func() map[string]any {
+		t.Helper()
+		got := make(chan map[string]any, 1)
+		go func() {
+			for lines.Scan() {
+				var v map[string]any
+				if json.Unmarshal(lines.Bytes(), &v) == nil && v["id"] != nil {
+					got <- v
+					return
+				}
+			}
+			got <- nil
+		}()
+		select {
+		case v := <-got:
+			return v
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no answer; stderr: %s", stderr.String())
+			return nil
+		}
+	}
+	send(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":{"query":"firefox"}}}`)
+	if v := reply(); v["error"] == nil {
+		t.Errorf("a call before initialize: %v", v)
+	}
+	send(`{"jsonrpc":"2.0","id":2,"method":"no/such/method"}`)
+	if v := reply(); v["error"] == nil {
+		t.Errorf("an unknown method: %v", v)
+	}
+	send(`{"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}`)
+	if v := reply(); v["result"] == nil {
+		t.Fatalf("initialize: %v", v)
+	}
+	send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	send(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"search","arguments":{"query":"firefox","limit":1}}}`)
+	if v := reply(); v["result"] == nil || !strings.Contains(fmt.Sprint(v["result"]), "firefox") {
+		t.Errorf("search after initialize: %v", v)
+	}
+	send(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"install","arguments":{"package":"firefox","yes":true}}}`)
+	if v := reply(); !strings.Contains(fmt.Sprint(v), "isError:true") {
+		t.Errorf("an install with a made-up yes: %v", v)
+	}
+	inW.Close()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the server did not end when its input closed")
 	}
 }

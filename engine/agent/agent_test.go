@@ -395,3 +395,90 @@ func warmOn(b *testing.B, cfg nixstore.Config) *fixture {
 	b.Cleanup(func() { eng.Close() })
 	return &fixture{server: agent.New(eng, "bench")}
 }
+
+const slowPkgs = `{ ... }:
+let mk = name: secs: derivation {
+  inherit name; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
+  args = [ "-c" "mkdir -p $out/bin; sleep ${secs}; echo ${name} > $out/bin/x" ];
+}; in { quick = mk "quick-1.0" "0.3"; slow = mk "slow-1.0" "30"; }
+`
+
+// TestProgressAndCancellation: a change reports MCP progress notifications while Nix
+// builds, and a client's cancellation stops the Nix process as Ctrl-C does: the profile is
+// as it was.
+func TestProgressAndCancellation(t *testing.T) {
+	nixtest.Require(t)
+	dir := t.TempDir()
+	s := nixtest.NewStore(t, dir)
+	home := filepath.Join(dir, "home")
+	os.MkdirAll(filepath.Join(home, ".nix-defexpr", "nixpkgs"), 0o755)
+	os.WriteFile(filepath.Join(home, ".nix-defexpr", "nixpkgs", "default.nix"), []byte(slowPkgs), 0o644)
+	prof := filepath.Join(dir, "profiles", "user")
+	s.Install(t, prof, `[ (pkg "base-1.0" []) ]`)
+	eng, err := engine.New(context.Background(), engine.Options{
+		Host:     nixstore.Host{Store: s.Config, Root: filepath.Join(dir, "root"), Home: home, User: "tester", UID: os.Getuid()},
+		User:     engine.User{UID: os.Getuid(), Name: "tester", Root: true},
+		Enhanced: true, CacheTTL: cache.DefaultTTL, NixEnv: append(s.Env, "HOME="+home), StateDir: filepath.Join(dir, "state"),
+		Policy: policy.Options{Compiler: compiler.Local{}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	f := &fixture{server: agent.New(eng, "test")}
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := f.server.MCP().Connect(context.Background(), st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	progress := make(chan string, 100)
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "1.0"}, &mcp.ClientOptions{
+		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}, nil
+		},
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			progress <- r.Params.Message
+		},
+	}).Connect(context.Background(), ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+
+	params := &mcp.CallToolParams{Name: "install", Arguments: map[string]any{"package": "quick", "profile": prof}}
+	params.SetProgressToken("install-quick")
+	r, err := cs.CallTool(context.Background(), params)
+	if err != nil || r.IsError {
+		t.Fatalf("install: %v %s", err, text(r))
+	}
+	select {
+	case msg := <-progress:
+		if !strings.Contains(msg, "nix-env") {
+			t.Errorf("progress %q", msg)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("no progress notification")
+	}
+
+	before := current(t, prof)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "install", Arguments: map[string]any{"package": "slow", "profile": prof}})
+	if err == nil {
+		t.Fatal("a cancelled call returned a result")
+	}
+	// The server stops nix-env (SIGKILL of its process, as on Ctrl-C); the profile is as it was.
+	time.Sleep(2 * time.Second)
+	if time.Since(start) > 20*time.Second {
+		t.Error("the cancelled install ran on")
+	}
+	if got := current(t, prof); got != before {
+		t.Errorf("the profile changed after the cancelled install: %s → %s", before, got)
+	}
+	audit, _ := os.ReadFile(filepath.Join(dir, "state", "audit.jsonl"))
+	if !strings.Contains(string(audit), `"phase":"started"`) || !strings.Contains(string(audit), "slow") {
+		t.Errorf("the audit log does not record the cancelled command:\n%s", audit)
+	}
+}
