@@ -74,6 +74,7 @@ type searchModel struct {
 	install  string // set when the user chose a package to install
 	lost     error  // set when the conversation with ask-nix broke
 	height   int
+	width    int // the window's columns (0 until the first size message)
 	color    bool
 }
 
@@ -112,7 +113,7 @@ func (m searchModel) Init() tea.Cmd { return tea.Batch(textinput.Blink, m.query(
 func (m searchModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.height = msg.Height
+		m.height, m.width = msg.Height, msg.Width
 	case resultsMsg:
 		if msg.Query != m.input.Value() {
 			return m, nil // a stale answer: the user typed on
@@ -172,7 +173,7 @@ func (m searchModel) View() string {
 	start := max(0, m.selected-rows+1)
 	for i := start; i < len(m.results) && i < start+rows; i++ {
 		r := m.results[i]
-		line := fmt.Sprintf("%-32s %-14s %s", truncate(r.Attr, 32), truncate(r.Version, 14), truncate(r.Description, 50))
+		line := row(r, m.width)
 		if i == m.selected {
 			b.WriteString("> " + bold.Render(line) + "\n")
 		} else {
@@ -207,7 +208,27 @@ func screen(ctx context.Context, c *tui.Client, initial string, in io.Reader, ou
 	}
 }
 
+// row lays out one result for a window of width columns (2 go to the selection mark):
+// the name and version columns shrink on a narrow window, so the description keeps at least
+// a third of the line, and nothing runs past the edge.
+func row(r tui.Result, width int) string {
+	if width <= 0 {
+		width = 100
+	}
+	avail := max(width-2, 20)
+	name, ver := 32, 14
+	if avail < 90 {
+		name, ver = max(avail*3/10, 12), max(avail/8, 8)
+	}
+	desc := max(avail-name-ver-2, 1)
+	line := fmt.Sprintf("%-*s %-*s %s", name, truncate(r.Attr, name), ver, truncate(r.Version, ver), truncate(r.Description, desc))
+	return strings.TrimRight(line, " ")
+}
+
 func truncate(s string, n int) string {
+	if n <= 1 {
+		return "…"
+	}
 	r := []rune(s)
 	if len(r) <= n {
 		return s

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/asknix/ask-nix/cmd/internal/tui"
 )
 
 func TestMain(m *testing.M) {
@@ -44,6 +46,24 @@ func TestTruncate(t *testing.T) {
 	}{{"ripgrep", 10, "ripgrep"}, {"ripgrep-all", 8, "ripgrep…"}, {"äöüäöü", 4, "äöü…"}} {
 		if got := truncate(c.in, c.n); got != c.want {
 			t.Errorf("truncate(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}
+
+// TestRowsFitTheWindow: at 60 columns a result keeps a third of the line for its
+// description, and no row runs past the window or ends in spaces.
+func TestRowsFitTheWindow(t *testing.T) {
+	r := tui.Result{Attr: "kdePackages.kdenlive", Version: "25.08.1", Description: "Free and open source video editor, based on MLT Framework and KDE Frameworks"}
+	for _, w := range []int{40, 60, 80, 120, 200} {
+		l := row(r, w)
+		if n := len([]rune(l)); n > w-2 {
+			t.Errorf("width %d: %d columns: %q", w, n, l)
+		}
+		if strings.HasSuffix(l, " ") {
+			t.Errorf("width %d: trailing spaces", w)
+		}
+		if w >= 60 && len([]rune(l))-strings.Index(l, "Free") < (w-2)/3-2 {
+			t.Errorf("width %d: the description got %q", w, l[strings.Index(l, "Free"):])
 		}
 	}
 }
