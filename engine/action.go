@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Action is the whole definition of one action (SPEC §2): its name, whether it mutates,
@@ -155,8 +156,20 @@ var (
 	argPackage = Arg{Name: "package", Kind: String, Help: "a package attribute name"}
 )
 
-// Actions lists every action, in the order help shows them.
+// Actions lists every action, in the order help shows them. The list is made once per
+// process; callers must not change it.
 func Actions() []*Action {
+	actions.once.Do(func() { actions.list = allActions() })
+	return actions.list
+}
+
+// actions is the list, made on first use (its constructors name Help, which lists them).
+var actions struct {
+	once sync.Once
+	list []*Action
+}
+
+func allActions() []*Action {
 	return []*Action{
 		actSearch(), actInstall(), actRemove(), actInstalled(), actGenerations(), actDiff(), actRollback(),
 		actCleanup(), actUpdate(), actDisk(), actInfo(), actConfig(), actCacheStats(), actCacheClear(),

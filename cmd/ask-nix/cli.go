@@ -79,27 +79,27 @@ type cli struct {
 	Globals
 
 	Ask         askCmd         `cmd:"" default:"withargs" hidden:"" help:"Ask in plain words."`
-	Search      searchCmd      `cmd:"" help:"${action_search}"`
-	Install     pkgCmd         `cmd:"" help:"${action_install}"`
-	Remove      pkgCmd         `cmd:"" help:"${action_remove}"`
-	Installed   installedCmd   `cmd:"" help:"${action_installed}"`
-	Generations generationsCmd `cmd:"" help:"${action_generations}"`
-	Diff        diffCmd        `cmd:"" help:"${action_diff}"`
-	Rollback    rollbackCmd    `cmd:"" help:"${action_rollback}"`
-	Cleanup     cleanupCmd     `cmd:"" help:"${action_cleanup}"`
-	Update      updateCmd      `cmd:"" help:"${action_update}"`
-	Disk        noArgs         `cmd:"" help:"${action_disk}"`
-	Info        noArgs         `cmd:"" help:"${action_info}"`
-	Config      noArgs         `cmd:"" name:"config" help:"${action_config}"`
-	PathInfo    pathInfoCmd    `cmd:"" name:"path-info" help:"${action_path_info}"`
-	Verify      verifyCmd      `cmd:"" help:"${action_verify}"`
+	Search      searchCmd      `cmd:"" help:"Search packages (or NixOS options) offline."`
+	Install     pkgCmd         `cmd:"" help:"Install a package into your profile (plan first)."`
+	Remove      pkgCmd         `cmd:"" help:"Remove a package from your profile (plan first)."`
+	Installed   installedCmd   `cmd:"" help:"What is installed, with versions."`
+	Generations generationsCmd `cmd:"" help:"List generations with sizes and NixOS versions."`
+	Diff        diffCmd        `cmd:"" help:"What changed between two generations."`
+	Rollback    rollbackCmd    `cmd:"" help:"Switch back to a previous generation."`
+	Cleanup     cleanupCmd     `cmd:"" help:"Delete old generations and collect garbage, showing the space it frees first."`
+	Update      updateCmd      `cmd:"" help:"What an update would change; --yes applies it."`
+	Disk        noArgs         `cmd:"" help:"Store size, free space and what a cleanup would reclaim."`
+	Info        noArgs         `cmd:"" help:"NixOS version, kernel, current generation."`
+	Config      noArgs         `cmd:"" name:"config" help:"Where your system configuration is."`
+	PathInfo    pathInfoCmd    `cmd:"" name:"path-info" help:"Store-object info, read natively."`
+	Verify      verifyCmd      `cmd:"" help:"Recompute NAR hashes natively and compare with the store database."`
 	Explain     askCmd         `cmd:"" help:"Intent, plan and decision for TEXT, executing nothing."`
 	Cache       cacheCmd       `cmd:"" help:"The result cache."`
-	Errors      errorsCmd      `cmd:"" help:"${action_errors}"`
+	Errors      errorsCmd      `cmd:"" help:"Recent errors."`
 	Policy      policyCmd      `cmd:"" help:"Test policies, or show the decision for a request."`
 	Index       indexCmd       `cmd:"" help:"The package index."`
 	Rules       rulesCmd       `cmd:"" help:"WASM intent rule modules: list them, or try one on TEXT."`
-	Help        noArgs         `cmd:"" help:"${action_help}"`
+	Help        noArgs         `cmd:"" help:"This list."`
 	Completion  completionCmd  `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 	Man         noArgs         `cmd:"" hidden:"" help:"Print the ask-nix(1) man page (roff), generated from these commands."`
 	Mcp         noArgs         `cmd:"" name:"mcp" help:"Serve the Model Context Protocol on stdin/stdout: agent mode for AI assistants (runs ask-nix-mcp)."`
@@ -149,16 +149,16 @@ type errorsCmd struct {
 	Limit int `help:"At most this many errors, newest first (default 20)."`
 }
 type indexCmd struct {
-	Update indexUpdateCmd `cmd:"" help:"${action_index_update}"`
+	Update indexUpdateCmd `cmd:"" help:"(re)build the package index, with a progress bar."`
 }
 type indexUpdateCmd struct {
 	Options bool   `help:"The source is NixOS's options.json: update the options index."`
 	From    string `help:"A packages.json(.br|.zst) file, nix search --json or nix-env -qaP --json --meta output, or an http(s) URL of one." placeholder:"FILE|URL"`
 }
 type policyCmd struct {
-	Test    policyTestCmd    `cmd:"" help:"${action_policy_test}"`
+	Test    policyTestCmd    `cmd:"" help:"Run the Rego tests of the policies in force."`
 	Eval    askCmd           `cmd:"" help:"Show the policy decision for TEXT, executing nothing."`
-	Compile policyCompileCmd `cmd:"" help:"${action_policy_compile}"`
+	Compile policyCompileCmd `cmd:"" help:"Compile the default and administrator policies for every user."`
 }
 type policyCompileCmd struct {
 	Out string `required:"" type:"path" help:"Directory to write the compiled plan into." placeholder:"DIR"`
@@ -167,16 +167,16 @@ type policyTestCmd struct {
 	Dirs []string `arg:"" optional:"" type:"path" help:"More directories of policies and tests."`
 }
 type rulesCmd struct {
-	List noArgs       `cmd:"" help:"${action_rules_list}"`
-	Test rulesTestCmd `cmd:"" help:"${action_rules_test}"`
+	List noArgs       `cmd:"" help:"Installed WASM rule modules."`
+	Test rulesTestCmd `cmd:"" help:"Ask one rule module about TEXT and show the policy's decision."`
 }
 type rulesTestCmd struct {
 	Module string   `arg:"" type:"path" help:"The .wasm module."`
 	Text   []string `arg:"" help:"A request in plain words."`
 }
 type cacheCmd struct {
-	Stats noArgs `cmd:"" help:"${action_cache_stats}"`
-	Clear noArgs `cmd:"" help:"${action_cache_clear}"`
+	Stats noArgs `cmd:"" help:"Result cache statistics."`
+	Clear noArgs `cmd:"" help:"Clear the result cache."`
 }
 
 // exitCode is how kong's Exit reaches run without exiting the process.

@@ -6,10 +6,9 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/kong"
-
-	"github.com/asknix/ask-nix/engine"
 )
 
 // parse reads the command line into a cli. Building kong's model of every command is the
@@ -181,7 +180,6 @@ func parseInto(target any, args []string, stdout, stderr io.Writer) (kctx *kong.
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
 		kong.Vars{"version": versionString()},
-		kong.Vars(engine.HelpVars()),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	)
 	if err != nil {
@@ -196,22 +194,26 @@ func parseInto(target any, args []string, stdout, stderr io.Writer) (kctx *kong.
 
 // kongMessages rewrite kong's parser errors in ask-nix's words: what is expected, in the
 // form a user types.
-var kongMessages = []struct {
+var kongMessages = sync.OnceValue(func() []kongMessage {
+	return []kongMessage{
+		{regexp.MustCompile(`^--([a-z-]+): expected (?:string|int|path) value but got "EOL" \(<EOL>\)$`), "--$1 needs a value"},
+		{regexp.MustCompile(`^--([a-z-]+): expected a valid 64 bit int but got "(.*)"$`), "--$1 takes a whole number, not \"$2\""},
+		{regexp.MustCompile(`^--([a-z-]+): expected int value but got "(.*)".*$`), "--$1 takes a whole number, not \"$2\""},
+		{regexp.MustCompile(`^\[?<([a-z-]+)>\]?: expected a valid 64 bit int but got "(.*)"$`), "$1 must be a generation number, not \"$2\""},
+		{regexp.MustCompile(`^expected "<([a-z-]+)>(?: \.\.\.)?"$`), "missing $1"},
+		{regexp.MustCompile(`^<([a-z-]+)> must be one of (.*) but got "(.*)"$`), "$1 must be one of $2, not \"$3\""},
+		{regexp.MustCompile(`^unexpected argument (.*)$`), "unexpected argument $1"},
+	}
+})
+
+type kongMessage struct {
 	re   *regexp.Regexp
 	with string
-}{
-	{regexp.MustCompile(`^--([a-z-]+): expected (?:string|int|path) value but got "EOL" \(<EOL>\)$`), "--$1 needs a value"},
-	{regexp.MustCompile(`^--([a-z-]+): expected a valid 64 bit int but got "(.*)"$`), "--$1 takes a whole number, not \"$2\""},
-	{regexp.MustCompile(`^--([a-z-]+): expected int value but got "(.*)".*$`), "--$1 takes a whole number, not \"$2\""},
-	{regexp.MustCompile(`^\[?<([a-z-]+)>\]?: expected a valid 64 bit int but got "(.*)"$`), "$1 must be a generation number, not \"$2\""},
-	{regexp.MustCompile(`^expected "<([a-z-]+)>(?: \.\.\.)?"$`), "missing $1"},
-	{regexp.MustCompile(`^<([a-z-]+)> must be one of (.*) but got "(.*)"$`), "$1 must be one of $2, not \"$3\""},
-	{regexp.MustCompile(`^unexpected argument (.*)$`), "unexpected argument $1"},
 }
 
 // rewriteKong says a kong error in ask-nix's own style.
 func rewriteKong(msg string) string {
-	for _, m := range kongMessages {
+	for _, m := range kongMessages() {
 		if m.re.MatchString(msg) {
 			return m.re.ReplaceAllString(msg, m.with)
 		}
