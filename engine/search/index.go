@@ -42,7 +42,7 @@ type Package struct {
 // Meta says where an index came from (SPEC §5 "index").
 type Meta struct {
 	Source   string    `json:"source"`
-	Date     time.Time `json:"date"`
+	Date     time.Time `json:"date,omitzero"` // of the data; absent when unknown (a file)
 	Packages int       `json:"packages"`
 	Path     string    `json:"path"`
 }

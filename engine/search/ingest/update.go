@@ -62,10 +62,10 @@ func Update(ctx context.Context, o UpdateOptions) (search.UpdateResult, error) {
 	if err := ctx.Err(); err != nil {
 		return search.UpdateResult{}, err // interrupted while reading: write nothing
 	}
-	if date.IsZero() {
-		date = o.Now()
+	if !date.IsZero() {
+		date = date.UTC().Truncate(time.Second)
 	}
-	meta := search.Meta{Source: o.From, Date: date.UTC().Truncate(time.Second), Packages: len(pkgs), Path: o.To}
+	meta := search.Meta{Source: o.From, Date: date, Packages: len(pkgs), Path: o.To}
 	if err := os.MkdirAll(filepath.Dir(o.To), 0o755); err != nil {
 		return search.UpdateResult{}, fmt.Errorf("write index: %w", err)
 	}
@@ -123,7 +123,10 @@ func openSource(ctx context.Context, o UpdateOptions) (io.ReadCloser, int64, tim
 			f.Close()
 			return nil, 0, time.Time{}, err
 		}
-		return f, st.Size(), st.ModTime(), nil
+		// A file's modification time says when it was copied, not when its data was
+		// published: the date of a file's data is unknown (SPEC §5's warning then stays
+		// quiet rather than call old data fresh).
+		return f, st.Size(), time.Time{}, nil
 	}
 	client := o.Client
 	if client == nil {
