@@ -46,6 +46,28 @@ type WidthRenderer interface {
 	RenderWidth(w io.Writer, width int)
 }
 
+// Table marks a Result that is a table: it may be cut to a terminal's width. Anything else
+// (a plan above all: the plan shown is the plan run) wraps instead.
+type Table interface{ IsTable() }
+
+// IsTable implements Table.
+func (SearchResult) IsTable() {}
+
+// IsTable implements Table.
+func (OptionsSearchResult) IsTable() {}
+
+// IsTable implements Table.
+func (*GenerationsResult) IsTable() {}
+
+// IsTable implements Table.
+func (ErrorsResult) IsTable() {}
+
+// IsTable implements Table.
+func (*InstalledResult) IsTable() {}
+
+// IsTable implements Table.
+func (RulesListResult) IsTable() {}
+
 // ArgKind is the type of an action's argument.
 type ArgKind int
 

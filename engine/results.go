@@ -56,7 +56,13 @@ func (r DryRunResult) Render(w io.Writer) {
 // the confirmation prompt, explain).
 func (p Plan) Describe(w io.Writer, indent string) {
 	printArgv(w, p.Argv, indent)
-	if p.Deleted != nil {
+	if p.Deleted != nil && len(p.Deleted) == 0 {
+		fmt.Fprintf(w, "%sdeletes no generation of %s (keeps %s), then collects garbage", indent, p.Profile, genList(p.Kept))
+		if p.PredictedFreedBytes != nil {
+			fmt.Fprintf(w, "; frees %s", units.Bytes(*p.PredictedFreedBytes))
+		}
+		fmt.Fprintln(w)
+	} else if p.Deleted != nil {
 		fmt.Fprintf(w, "%sdeletes generations %s of %s, keeps %s", indent, genList(p.Deleted), p.Profile, genList(p.Kept))
 		if p.PredictedFreedBytes != nil {
 			fmt.Fprintf(w, "; frees %s", units.Bytes(*p.PredictedFreedBytes))

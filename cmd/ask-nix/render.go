@@ -394,7 +394,11 @@ func (u *ui) text(result engine.Result) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	return screen{width: u.width, color: u.color}.write(u.rawStdout, table.Bytes())
+	width := 0
+	if _, ok := result.(engine.Table); ok {
+		width = u.width
+	}
+	return screen{width: width, color: u.color}.write(u.rawStdout, table.Bytes())
 }
 
 // say writes one message line, "ask-nix: KIND: text", its label in style when colour is

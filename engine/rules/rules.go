@@ -21,7 +21,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -564,7 +563,7 @@ func (h *Host) TestModule(ctx context.Context, path, text string) (Outcome, *Mod
 // openModule opens a module file without blocking (a FIFO named .wasm must not hang ask-nix)
 // and only when it is a regular file.
 func openModule(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|private.NonBlock, 0)
 	if err != nil {
 		return nil, err
 	}

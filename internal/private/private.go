@@ -92,7 +92,7 @@ func MkdirAll(path string) error {
 
 // Open opens path for reading, without following a link, and checks the file.
 func Open(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|noFollow|nonBlock, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func ReadFile(path string, max int64) ([]byte, error) {
 // Append opens path for appending (creating it 0600), without following a link, and
 // checks the file.
 func Append(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|noFollow|nonBlock, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -202,3 +202,7 @@ func Usable(path string) error {
 		p = parent
 	}
 }
+
+// NonBlock is O_NONBLOCK where it exists: opening a FIFO for reading with it returns at
+// once, so a file that should be regular cannot hang the caller before it checks.
+const NonBlock = nonBlock
