@@ -1,52 +1,19 @@
 package main
 
 import (
-	"bufio"
+	securitycorpus "github.com/asknix/ask-nix/internal/corpus"
+
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
 
-// corpus reads testdata/security/NAME: one request a line; a line starting with [ is a
-// JSON argv, one starting with " a Go-quoted sentence; # starts a comment.
+// corpus reads testdata/security/NAME (internal/corpus).
 func corpus(t *testing.T, name, canary string) [][]string {
-	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "testdata", "security", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out [][]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.ReplaceAll(line, "CANARY", canary)
-		switch line[0] {
-		case '[':
-			var argv []string
-			if err := json.Unmarshal([]byte(line), &argv); err != nil {
-				t.Fatalf("%s: %q: %v", name, line, err)
-			}
-			out = append(out, argv)
-		case '"':
-			s, err := strconv.Unquote(line)
-			if err != nil {
-				t.Fatalf("%s: %q: %v", name, line, err)
-			}
-			out = append(out, []string{s})
-		default:
-			out = append(out, []string{line})
-		}
-	}
-	return out
+	return securitycorpus.Read(t, name, canary)
 }
 
 // standIns puts recording programs named like everything ask-nix could run, and every

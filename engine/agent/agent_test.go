@@ -1,14 +1,12 @@
 package agent_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +18,7 @@ import (
 	"github.com/asknix/ask-nix/engine/cache"
 	"github.com/asknix/ask-nix/engine/policy"
 	"github.com/asknix/ask-nix/engine/policy/compiler"
+	"github.com/asknix/ask-nix/internal/corpus"
 	"github.com/asknix/ask-nix/nixstore"
 	"github.com/asknix/ask-nix/nixstore/nixtest"
 )
@@ -282,30 +281,8 @@ func TestAdversarialCorpusThroughTools(t *testing.T) {
 	})
 	before := current(t, f.profile)
 	canary := filepath.Join(t.TempDir(), "canary")
-	fh, err := os.Open("../../testdata/security/adversarial.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	sc := bufio.NewScanner(fh)
 	n := 0
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.ReplaceAll(line, "CANARY", canary)
-		switch line[0] {
-		case '[':
-			var argv []string
-			if json.Unmarshal([]byte(line), &argv) == nil {
-				line = strings.Join(argv, " ")
-			}
-		case '"':
-			if s, err := strconv.Unquote(line); err == nil {
-				line = s
-			}
-		}
+	for _, line := range corpus.Texts(t, "adversarial.txt", canary) {
 		n++
 		if r := call(t, cs, "ask", map[string]any{"text": line}); !r.IsError || !strings.Contains(text(r), "denied") {
 			t.Errorf("ask %q: %s", line, text(r))

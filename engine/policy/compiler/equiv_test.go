@@ -1,17 +1,14 @@
 package compiler
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/asknix/ask-nix/engine/policy"
+	"github.com/asknix/ask-nix/internal/corpus"
 )
 
 // pair is one policy set evaluated both ways: natively from its plan (what ask-nix
@@ -61,33 +58,7 @@ func (p pair) check(t testing.TB, in map[string]any) {
 // corpusLines reads the security corpora (sentences, JSON argvs, Go-quoted sentences)
 // as request texts.
 func corpusLines(t testing.TB) []string {
-	var out []string
-	for _, name := range []string{"adversarial.txt", "benign.txt"} {
-		f, err := os.Open(filepath.Join("..", "..", "..", "testdata", "security", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := sc.Text()
-			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			switch line[0] {
-			case '[':
-				var argv []string
-				if json.Unmarshal([]byte(line), &argv) == nil {
-					line = strings.Join(argv, " ")
-				}
-			case '"':
-				if s, err := strconv.Unquote(line); err == nil {
-					line = s
-				}
-			}
-			out = append(out, line)
-		}
-		f.Close()
-	}
+	out := append(corpus.Texts(t, "adversarial.txt", "CANARY"), corpus.Texts(t, "benign.txt", "CANARY")...)
 	if len(out) < 300 {
 		t.Fatalf("read %d corpus lines", len(out))
 	}
