@@ -2,9 +2,11 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/asknix/ask-nix/engine/cache"
@@ -93,5 +95,47 @@ func TestExecutedArgvIsThePlan(t *testing.T) {
 				t.Errorf("explain showed\n  %q\nthe executor ran\n  %q", shown.Plan.Argv, ran)
 			}
 		})
+	}
+}
+
+// TestProfileChangedSinceThePlan: when the profile moves between the plan the person
+// confirmed and the run (another nix-env meanwhile), nothing runs and the error says so.
+func TestProfileChangedSinceThePlan(t *testing.T) {
+	nixtest.Require(t)
+	dir := t.TempDir()
+	s := nixtest.NewStore(t, dir)
+	pkgs := s.Build(t, `[ (pkg "one-1" []) (pkg "two-1" []) (pkg "three-1" []) ]`)
+	prof := filepath.Join(dir, "profiles", "gens")
+	for _, p := range pkgs[:2] {
+		s.SetProfile(t, prof, p)
+	}
+	var ran [][]string
+	e, err := New(context.Background(), Options{
+		Host:     nixstore.Host{Store: s.Config, Root: filepath.Join(dir, "root"), Home: dir, User: "tester", UID: os.Getuid()},
+		User:     User{UID: os.Getuid(), Name: "tester", Root: true},
+		Enhanced: true, NoCache: true, CacheTTL: cache.DefaultTTL, NixEnv: s.Env,
+		Policy: policy.Options{Compiler: compiler.Local{}},
+		Record: func(argv []string) { ran = append(ran, argv) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for i, action := range []string{"rollback", "cleanup"} {
+		before, _ := os.Readlink(prof)
+		_, err := e.Handle(context.Background(), Request{Subcommand: action, Args: map[string]any{"profile": prof},
+			Confirm: func(Plan, policy.Decision, []string) bool {
+				s.SetProfile(t, prof, pkgs[2-2*i]) // another nix-env while the person was reading the plan
+				return true
+			}})
+		if !errors.Is(err, ErrProfileChanged) || !strings.Contains(err.Error(), prof+" changed since the plan; run again") {
+			t.Errorf("%s: %v", action, err)
+		}
+		if len(ran) != 0 {
+			t.Errorf("%s ran %q", action, ran)
+		}
+		if after, _ := os.Readlink(prof); after == before {
+			t.Fatalf("the test's own change did not happen")
+		}
 	}
 }
