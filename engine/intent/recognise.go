@@ -309,6 +309,9 @@ func ruleRollback(w words) (string, map[string]any, float64, bool) {
 	if _, numbered := generationArg(w); !rb && w.has("switch") && numbered {
 		rb = true // "switch to gen 3"
 	}
+	if _, numbered := generationArg(w); !rb && numbered && w.has("active", "activate", "reactivate", "current", "boot") && !w.has("is", "which", "what", "list", "show") {
+		rb = true // "make generation 8 active again"
+	}
 	if !rb {
 		return "", nil, 0, false
 	}
@@ -346,9 +349,14 @@ func ruleDiff(w words) (string, map[string]any, float64, bool) {
 			nums = append(nums, n)
 		}
 	}
-	if len(nums) >= 2 {
+	switch {
+	case len(nums) >= 2 && (w.phrase("relative to") || w.phrase("compared to") || w.phrase("compared with") || w.has("vs", "versus", "against")):
+		args["from"], args["to"] = nums[1], nums[0] // "30 relative to 29": from 29 to 30
+	case len(nums) >= 2 && w.has("between"):
+		args["from"], args["to"] = min(nums[0], nums[1]), max(nums[0], nums[1]) // the older first
+	case len(nums) >= 2:
 		args["from"], args["to"] = nums[0], nums[1]
-	} else if len(nums) == 1 {
+	case len(nums) == 1:
 		args["from"] = nums[0]
 	}
 	return "diff", args, 0.88, true
@@ -484,7 +492,7 @@ func ruleDisk(w words) (string, map[string]any, float64, bool) {
 // packageArg returns the first word after index i that is not noise, in its original case.
 func packageArg(w words, i int) (string, bool) {
 	for j := i + 1; j < len(w.orig); j++ {
-		if argNoise[w.lower[j]] {
+		if argNoise[w.lower[j]] || particles[w.lower[j]] {
 			continue
 		}
 		return w.orig[j], true
@@ -596,6 +604,13 @@ func ruleConfig(w words) (string, map[string]any, float64, bool) {
 
 var removeVerbs = []string{"remove", "uninstall", "delete", "erase", "rm", "uninstal", "remvoe", "purge"}
 
+// slangRemove are verbs that remove something when a particle goes with them ("chuck vlc
+// off", "clear away mpv", "throw out gimp"); alone they say nothing.
+var slangRemove = map[string]bool{"clear": true, "chuck": true, "throw": true, "toss": true, "ditch": true, "kick": true, "strip": true, "yank": true, "bin": true}
+
+// particles of phrasal verbs: never a package name.
+var particles = map[string]bool{"away": true, "off": true, "out": true}
+
 func ruleRemove(w words) (string, map[string]any, float64, bool) {
 	i := w.index(removeVerbs...)
 	if w.phrase("get rid of") {
@@ -606,6 +621,13 @@ func ruleRemove(w words) (string, map[string]any, float64, bool) {
 	}
 	if i < 0 && w.lower[0] == "take" && w.has("off", "away") {
 		i = 0 // "take tmux off my system"
+	}
+	if i < 0 && slangRemove[w.lower[0]] && len(w.lower) > 1 && (particles[w.lower[1]] || w.has("off", "away", "out")) {
+		// "clear away mpv", "chuck vlc off", "throw out gimp": a verb and its particle.
+		i = 0
+	}
+	if i >= 0 && i+1 < len(w.lower) && particles[w.lower[i+1]] {
+		i++ // the particle is no package: "clear away mpv" removes mpv
 	}
 	if i < 0 && (w.phrase("no longer need") || w.phrase("no longer want") || w.phrase("no longer use")) {
 		if p, ok := packageArg(w, w.index("need", "want", "use")); ok {

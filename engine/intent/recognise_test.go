@@ -68,3 +68,29 @@ func FuzzRecognize(f *testing.F) {
 		Normalize(s)
 	})
 }
+
+// TestIssue20Examples: the phrasings issue 20 reported wrong, each exact: a particle is no
+// package, "A relative to B" diffs B → A, "between" goes from the older, "make N active"
+// switches to N.
+func TestIssue20Examples(t *testing.T) {
+	for _, tc := range []struct {
+		text, action string
+		args         map[string]any
+	}{
+		{"clear away mpv", "remove", map[string]any{"package": "mpv"}},
+		{"chuck vlc off", "remove", map[string]any{"package": "vlc"}},
+		{"what changed in generation 30 relative to 29", "diff", map[string]any{"from": 29, "to": 30}},
+		{"what changed between 5 and 3", "diff", map[string]any{"from": 3, "to": 5}},
+		{"make generation 8 active again", "rollback", map[string]any{"generation": 8}},
+		{"the update broke my display, undo it", "rollback", map[string]any{}},
+	} {
+		got := Recognize(tc.text)
+		args := got.Args
+		if args == nil {
+			args = map[string]any{}
+		}
+		if got.Action != tc.action || !reflect.DeepEqual(args, tc.args) {
+			t.Errorf("%q: %s %v, want %s %v", tc.text, got.Action, args, tc.action, tc.args)
+		}
+	}
+}
