@@ -285,11 +285,21 @@ func (idx *Index) candidates(qc *queryConsts, buf *distBuf) (set, byName []uint6
 	for i, w := range qc.words {
 		c := make([]uint64, words)
 		a.terms.containing(w, func(i int) { a.terms.addPostings(i, c) })
+		exact := exactSet(w)
+		for _, alt := range qc.alts[i] {
+			if id := a.terms.exactEntry(alt); id >= 0 {
+				if exact == nil {
+					exact = make([]uint64, words)
+				}
+				a.terms.addPostings(id, exact)
+				a.terms.addPostings(id, c)
+			}
+		}
 		for k := range set {
 			set[k] |= c[k]
 		}
 		tw.containing = append(tw.containing, c)
-		tw.exact = append(tw.exact, exactSet(w))
+		tw.exact = append(tw.exact, exact)
 		tw.wordLen = append(tw.wordLen, len(w))
 		if i < len(qc.joined) {
 			tw.joined = append(tw.joined, exactSet(qc.joined[i]))

@@ -37,6 +37,40 @@ type Package struct {
 	// Terms are the normalised words searched: name parts, pname, category, description,
 	// each between spaces (" firefox web browser "). Computed when the index is built.
 	Terms string `json:"-"`
+	// Shown, not searched (index v6).
+	Homepage        string `json:"homepage,omitempty"`
+	MainProgram     string `json:"mainProgram,omitempty"`
+	LongDescription string `json:"longDescription,omitempty"`
+	// Rank holds what the package set says of this package's standing (index v6).
+	Rank Rank `json:"-"`
+}
+
+// Rank is what the whole package set says of one package, computed when the index is
+// built (engine/search/ingest).
+type Rank struct {
+	// SetSize is how many attributes the package set this one belongs to has
+	// (haskellPackages: 18,621; kdePackages: 517), 0 for a top-level attribute.
+	SetSize int
+	// Versions is how many top-level attributes share this one's name but for a version
+	// (python310, python311, python312, python314: 4), 0 when none does; Newer is how many
+	// of them are newer (a pre-release counts as older than every release).
+	Versions, Newer int
+}
+
+// String is the index's form of a Rank: "SETSIZE VERSIONS NEWER", or "" for none.
+func (r Rank) String() string {
+	if r == (Rank{}) {
+		return ""
+	}
+	return fmt.Sprintf("%d %d %d", r.SetSize, r.Versions, r.Newer)
+}
+
+func parseRank(s string) Rank {
+	var r Rank
+	if s != "" {
+		fmt.Sscan(s, &r.SetSize, &r.Versions, &r.Newer)
+	}
+	return r
 }
 
 // Meta says where an index came from (SPEC §5 "index").
@@ -58,6 +92,10 @@ const (
 	fTerms
 	fLower // the attribute in lower case, or empty when it is already
 	fDescription
+	fHomepage
+	fMainProgram
+	fRank
+	fLongDescription
 	nFields
 )
 
@@ -66,17 +104,18 @@ type Index struct {
 	Meta  Meta
 	data  []byte   // the package lines (mapped or decompressed); never modified
 	lines []uint32 // where each package's line starts, then one past the last line: fields are found in their line when read
-	accel *accel   // the acceleration trailer (v5), nil for a v4 index
+	accel *accel   // the acceleration trailer
 	// linear scores every package even when the trailer could narrow the search (tests
 	// compare both ways).
 	linear bool
 }
 
-// magic starts an index file; v4 files (no acceleration trailer) are still read.
-const (
-	magic   = "#ask-nix-index v5"
-	magicV4 = "#ask-nix-index v4"
-)
+// magic starts an index file. v6 stems its words (v5 did not), so an older file is not
+// read: `index update` writes a new one.
+const magic = "#ask-nix-index v6"
+
+// ErrOldIndex marks an index file written by an older ask-nix.
+var ErrOldIndex = errors.New("an index written by an older ask-nix; run 'ask-nix index update' (or delete it to use the embedded one)")
 
 // ErrBadIndex marks an index file that cannot be read.
 var ErrBadIndex = errors.New("bad package index")
@@ -156,6 +195,8 @@ func (idx *Index) At(i int) Package {
 		Attr: idx.field(i, fAttr), Pname: idx.field(i, fPname), Version: idx.field(i, fVersion),
 		Maintainers: idx.intField(i, fMaintainers), Family: idx.intField(i, fFamily),
 		Category: idx.field(i, fCategory), Terms: idx.terms(i), Description: idx.field(i, fDescription),
+		Homepage: idx.field(i, fHomepage), MainProgram: idx.field(i, fMainProgram),
+		LongDescription: idx.field(i, fLongDescription), Rank: parseRank(idx.field(i, fRank)),
 	}
 }
 
@@ -177,10 +218,11 @@ func Write(w io.Writer, meta Meta, pkgs []Package) error {
 	workers := max(1, runtime.NumCPU())
 	for w := range workers {
 		wg.Go(func() {
+			stems := map[string]string{}
 			for i := w; i < len(pkgs); i += workers {
 				t := pkgs[i].Terms
 				if t == "" {
-					t = termsOf(&pkgs[i])
+					t = termsOf(&pkgs[i], stems)
 				}
 				words[i] = strings.Fields(clean(t))
 			}
@@ -191,9 +233,10 @@ func Write(w io.Writer, meta Meta, pkgs []Package) error {
 	go func() { trailer <- buildTrailer(words, <-names) }()
 	for i := range pkgs {
 		p := &pkgs[i]
-		// v5 keeps Terms in the trailer (as term numbers) and lowers attributes on demand.
-		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t%s\t\t\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version),
-			p.Maintainers, p.Family, clean(p.Category), clean(p.Description))
+		// Terms are kept in the trailer (as term numbers); attributes are lowered on demand.
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t%s\t\t\t%s\t%s\t%s\t%s\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version),
+			p.Maintainers, p.Family, clean(p.Category), clean(p.Description), clean(p.Homepage), clean(p.MainProgram),
+			p.Rank, clean(p.LongDescription))
 	}
 	if _, err := bw.Write(<-trailer); err != nil {
 		return err
@@ -254,7 +297,10 @@ func Read(data []byte, path string) (*Index, error) {
 		return nil, fmt.Errorf("%w: %s: no header", ErrBadIndex, path)
 	}
 	h := strings.Split(string(raw[:nl]), "\t")
-	if len(h) != 4 || h[0] != magic && h[0] != magicV4 {
+	if len(h) == 4 && strings.HasPrefix(h[0], "#ask-nix-index v") && h[0] < magic {
+		return nil, fmt.Errorf("%w: %s: %w", ErrBadIndex, path, ErrOldIndex)
+	}
+	if len(h) != 4 || h[0] != magic {
 		return nil, fmt.Errorf("%w: %s: not an ask-nix index (or one of another version)", ErrBadIndex, path)
 	}
 	n, err := strconv.Atoi(h[3])
@@ -283,15 +329,10 @@ func Read(data []byte, path string) (*Index, error) {
 	if idx.Len() != n {
 		return nil, fmt.Errorf("%w: %s: %d packages, header says %d", ErrBadIndex, path, idx.Len(), n)
 	}
-	switch {
-	case h[0] == magic:
-		a, err := readTrailer(raw[pos:], n)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrBadIndex, path, err)
-		}
-		idx.accel = a
-	case pos != len(raw):
-		return nil, fmt.Errorf("%w: %s: data after the packages", ErrBadIndex, path)
+	a, err := readTrailer(raw[pos:], n)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadIndex, path, err)
 	}
+	idx.accel = a
 	return idx, nil
 }

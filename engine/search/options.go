@@ -11,7 +11,7 @@ import (
 
 // Options are NixOS options, kept in the same index format as packages: Attr is the option
 // name, Pname the module it belongs to (nginx for services.nginx.*), Version its type,
-// Category its default as Nix shows it, Family how many options the module has.
+// Category its default as Nix shows it, Family how many options its parent path holds.
 
 // ErrBadInput marks package or option data ask-nix cannot read.
 var ErrBadInput = errors.New("unreadable package data")
@@ -70,23 +70,29 @@ func Options(raw map[string]RawOption) ([]Package, error) {
 			Description: strings.Join(strings.Fields(textOf(o.Description)), " ")})
 	}
 	slices.SortFunc(out, func(a, b Package) int { return strings.Compare(a.Attr, b.Attr) })
+	// Family: how many options the option's parent path holds (services.openssh.enable:
+	// every services.openssh.* option). A module people configure has many; a corner of
+	// another module (boot.initrd.network.ssh.enable) few.
 	count := map[string]int{}
 	for _, p := range out {
-		count[moduleKey(p.Attr)]++
+		parts := strings.Split(p.Attr, ".")
+		for k := 1; k < len(parts); k++ {
+			count[strings.Join(parts[:k], ".")]++
+		}
 	}
 	for i := range out {
-		out[i].Family = count[moduleKey(out[i].Attr)]
+		out[i].Family = count[parentPath(out[i].Attr)]
 	}
 	return out, nil
 }
 
-// moduleKey is an option's module path: services.nginx for services.nginx.virtualHosts.
-func moduleKey(name string) string {
-	parts := strings.Split(name, ".")
-	if len(parts) > 2 {
-		parts = parts[:2]
+// parentPath is the option's path without its last part: services.openssh for
+// services.openssh.enable.
+func parentPath(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		return name[:i]
 	}
-	return strings.Join(parts, ".")
+	return name
 }
 
 // textOf reads a description: a string, or {"_type": "mdDoc", "text": …}.

@@ -17,15 +17,6 @@ type Result struct {
 	Score       float64 `json:"score"`
 }
 
-// norm lower-cases and drops a plural "s": editors → editor, servers → server.
-func norm(w string) string {
-	w = strings.ToLower(w)
-	if len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
-		w = w[:len(w)-1]
-	}
-	return w
-}
-
 // splitWords splits text into words on anything that is not a letter, a digit or "+",
 // and splits camelCase (haskellPackages → haskell packages).
 func splitWords(s string) []string {
@@ -56,13 +47,19 @@ func splitWords(s string) []string {
 }
 
 // termsOf computes a package's Terms: each normalised word once (matching is by presence).
-func termsOf(p *Package) string {
+// stems remembers the words already stemmed (a third of the build's time otherwise).
+func termsOf(p *Package, stems map[string]string) string {
 	var b strings.Builder
 	b.WriteByte(' ')
 	seen := map[string]bool{}
 	for _, f := range []string{p.Attr, p.Pname, p.Category, p.Description} {
 		for _, w := range splitWords(f) {
-			if w = norm(w); !seen[w] {
+			n, ok := stems[w]
+			if !ok {
+				n = norm(w)
+				stems[w] = n
+			}
+			if w = n; !seen[w] {
 				seen[w] = true
 				b.WriteString(w)
 				b.WriteByte(' ')
@@ -101,19 +98,20 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 	if q == "" || limit <= 0 {
 		return nil
 	}
-	var words []string
-	for _, w := range splitWords(q) {
-		words = append(words, norm(w))
-	}
+	words, raw := queryWords(q)
 	if len(words) == 0 {
-		words = []string{q}
+		words, raw = []string{q}, []string{q}
 	}
 	// Adjacent query words may be written as one ("web server" → webserver).
 	var joined []string
-	for i := 0; i+1 < len(words); i++ {
-		joined = append(joined, words[i]+words[i+1])
+	for i := 0; i+1 < len(raw); i++ {
+		joined = append(joined, norm(raw[i]+raw[i+1]))
 	}
-	qc := queryConsts{q: q, words: words, joined: joined, options: options,
+	alts := make([][]string, len(words))
+	for i, w := range words {
+		alts[i] = alternates[w]
+	}
+	qc := queryConsts{q: q, words: words, joined: joined, alts: alts, options: options,
 		single: !strings.ContainsAny(q, " \t"), k: 1 + len(q)/6}
 	if !options && qc.single && !strings.Contains(q, ".") {
 		// The query may name a package set (mpvScripts, python3Packages): its members are
@@ -175,8 +173,8 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 // the results. Such a query relates to no name (names have no spaces; byName holds the
 // exceptions), so a package scores by its words' coverage and its popularity alone.
 // Packages covering every word are scored first; one covering less than half the words
-// scores nothing; for the others score is at most 20·coverage + popularity (+6 for an
-// option's enable), and a package is skipped when that bound is below the limit-th score
+// scores nothing; for the others score is at most 20·coverage + popularity (+27 for an
+// option's name words and enable), and a package is skipped when that bound is below the limit-th score
 // already found — it could neither enter the results nor change their order.
 func (idx *Index) pruned(qc *queryConsts, set, byName []uint64, limit int, consider func(int), hits *[]hit) {
 	n := float64(len(qc.words))
@@ -214,7 +212,7 @@ func (idx *Index) pruned(qc *queryConsts, set, byName []uint64, limit int, consi
 	for _, p := range rest {
 		bound := 20*p.frac + 2.5*math.Log2(1+float64(idx.intField(p.i, fMaintainers))) + 1.5*math.Log2(1+float64(idx.intField(p.i, fFamily)))
 		if qc.options {
-			bound += 6
+			bound += 15 + 12 // optionScore's name words and enable
 		}
 		if max(bound, 0.01) < threshold {
 			continue
@@ -269,6 +267,7 @@ func topK(hits []hit, k int, idx *Index) []hit {
 type queryConsts struct {
 	q             string
 	words, joined []string
+	alts          [][]string // per word: its alternates (words.go)
 	options       bool
 	single        bool
 	k             int
@@ -338,6 +337,7 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 	case strings.Contains(name, q):
 		s = 40 - float64(min(len(name)-len(q), 20))/2
 	}
+	nameScore := s
 	setScore := 0.0
 	if !options {
 		setScore = qc.namesSet(set)
@@ -352,7 +352,7 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 		switch {
 		case frac == 1:
 			s += 30 + 5*float64(len(words))
-			if len(words) > 1 && strings.Contains(strings.ToLower(idx.field(pi, fDescription)), q) {
+			if len(words) > 1 && phraseIn(idx.field(pi, fDescription), words, qc.alts) {
 				s += 12 // the phrase itself
 			}
 		case len(words) > 1 && frac >= 0.5:
@@ -366,25 +366,93 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 	}
 	// Widely used software first among equals.
 	s += 2.5*math.Log2(1+float64(idx.intField(pi, fMaintainers))) + 1.5*math.Log2(1+float64(idx.intField(pi, fFamily)))
-	if options && strings.HasPrefix(attr, q+".") {
-		s += 20 // the query is the option's path prefix: services.nginx
-	}
 	if options {
-		if name == "enable" {
-			s += 6 // a module's entry point
-		}
-		return max(s-0.3*float64(strings.Count(attr, ".")), 0.01)
+		return optionScore(s, attr, name, qc)
+	}
+	r := parseRank(idx.field(pi, fRank))
+	if r.Versions > 1 && nameScore > 0 {
+		// A versioned family: its newest release first, older majors after it.
+		s += 4 - 3*float64(min(r.Newer, 4))
+	}
+	if nameScore == 0 && (strings.HasPrefix(name, "lib") || strings.HasPrefix(idx.field(pi, fCategory), "development/libraries")) {
+		s -= 6 // a library, found by the words of a need: people ask for programs
 	}
 	if set != "" && !strings.Contains(q, ".") && !namedSet {
-		s -= 15
-		if strings.Contains(set, "packages") || strings.HasPrefix(set, "rpackages") || strings.HasPrefix(set, "haskellpackages") {
-			s -= 10
+		// A member of a package set ranks below top-level packages. A library ecosystem
+		// (a set of a thousand or more, or development/…) far below; a set of
+		// applications (kdePackages, gnomeExtensions) only a little when the query's
+		// words, not a name, found it: "video editors" → kdePackages.kdenlive.
+		library := r.SetSize >= 1000 || strings.HasPrefix(idx.field(pi, fCategory), "development") || strings.HasPrefix(name, "lib") ||
+			r == (Rank{}) && (strings.Contains(set, "packages") || strings.HasPrefix(set, "rpackages") || strings.HasPrefix(set, "haskellpackages"))
+		switch {
+		case library:
+			s -= 25
+		case nameScore > 0:
+			s -= 15
+		default:
+			s -= 3
 		}
 	}
 	if strings.HasSuffix(name, "-unwrapped") {
 		s -= 5
 	}
 	return max(s, 0.01)
+}
+
+// optionScore finishes an option's score s: words of the query found in the option's
+// name count more than words of its description ("ssh" inside "openssh" too), "enable"
+// asks for an .enable option, a path prefix of the query ranks its direct options first,
+// and deep options come after shallow ones.
+func optionScore(s float64, attr, name string, qc *queryConsts) float64 {
+	depth := strings.Count(attr, ".")
+	if strings.HasPrefix(attr, qc.q+".") {
+		// The query is the option's path prefix (services.nginx): its own options first.
+		s += 20 - 2*float64(depth-strings.Count(qc.q, ".")-1)
+	}
+	hits, enable := 0.0, false
+	for _, w := range qc.words {
+		if w == "enabl" {
+			enable = true
+			if name == "enable" {
+				hits++
+			}
+			continue
+		}
+		hits += nameHit(attr, w)
+	}
+	if n := len(qc.words); n > 0 && !strings.Contains(qc.q, ".") {
+		s += 15 * hits / float64(n)
+	}
+	if name == "enable" {
+		// A module's switch (services.openssh.enable) more than a feature's
+		// (boot.initrd.network.ssh.enable); more again when the query says "enable".
+		bonus := 6.0
+		if enable {
+			bonus = 12
+		}
+		if depth > 2 {
+			bonus /= 2
+		}
+		s += bonus
+	}
+	return max(s-0.3*float64(depth), 0.01)
+}
+
+// nameHit is how well the term w meets an option's name: 1 when a part of it (dotted,
+// camelCase or dashed) starts with w, 0.75 when one holds it (ssh in openssh).
+func nameHit(attr, w string) float64 {
+	best := 0.0
+	stem := strings.TrimSuffix(w, "i")
+	for _, part := range splitWords(attr) {
+		part = strings.ToLower(part)
+		switch {
+		case strings.HasPrefix(part, stem):
+			return 1
+		case len(w) >= 3 && strings.Contains(part, w):
+			best = 0.75
+		}
+	}
+	return best
 }
 
 // coverage is how much of the query the package's words cover: a query word that is one
@@ -398,11 +466,11 @@ func (idx *Index) coverage(pi int, qc *queryConsts) float64 {
 	words, joined := qc.words, qc.joined
 	covered := 0.0
 	for i, w := range words {
-		if !strings.Contains(hay, w) {
-			continue // nor a whole word, nor part of a joined pair
+		if !strings.Contains(hay, w) && !containsAny(hay, qc.alts[i]) {
+			continue // nor a whole word, nor part of a joined pair, nor an alternate
 		}
 		switch {
-		case strings.Contains(hay, " "+w+" "):
+		case strings.Contains(hay, " "+w+" ") || containsAny(hay, qc.alts[i]):
 			covered++
 		case i < len(joined) && strings.Contains(hay, " "+joined[i]+" "):
 			covered++
@@ -413,6 +481,16 @@ func (idx *Index) coverage(pi int, qc *queryConsts) float64 {
 		}
 	}
 	return covered
+}
+
+// containsAny reports whether hay (" word word … ") has one of words as a word.
+func containsAny(hay string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(hay, " "+w+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // distBuf holds the rows of distance, reused across the packages of one query.

@@ -100,11 +100,15 @@ func TestRoundTrip(t *testing.T) {
 		g[:len(g)-3], // a truncated trailer
 		g + "x",      // data after it
 		strings.Replace(g, trailerMagic, "ask-nix-accel-9\n", 1), // another trailer version
-		strings.Replace(g, "v5", "v4", 1),                        // a v4 header over a trailer
+		strings.Replace(g, "v6", "v5", 1),                        // an older version's header
 	} {
 		if _, err := Read([]byte(bad), "x"); !errors.Is(err, ErrBadIndex) {
-			t.Errorf("%q: %v", bad, err)
+			t.Errorf("%.80q: %v", bad, err)
 		}
+	}
+	// An index of an older ask-nix says what to do.
+	if _, err := Read([]byte(strings.Replace(g, "v6", "v5", 1)), "x"); !errors.Is(err, ErrOldIndex) {
+		t.Errorf("a v5 index: %v, want ErrOldIndex", err)
 	}
 }
 

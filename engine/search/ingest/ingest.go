@@ -81,9 +81,25 @@ type rawPackage struct {
 }
 
 type rawMeta struct {
-	Description string     `json:"description"`
-	Maintainers []struct{} `json:"maintainers"` // counted; their fields are skipped
-	Position    string     `json:"position"`
+	Description     string          `json:"description"`
+	LongDescription string          `json:"longDescription"`
+	Homepage        json.RawMessage `json:"homepage"` // a string, or a list of them
+	MainProgram     string          `json:"mainProgram"`
+	Maintainers     []struct{}      `json:"maintainers"` // counted; their fields are skipped
+	Position        string          `json:"position"`
+}
+
+// homepage is meta.homepage's first address ("" when it is neither a string nor a list).
+func homepage(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var l []string
+	if json.Unmarshal(raw, &l) == nil && len(l) > 0 {
+		return l[0]
+	}
+	return ""
 }
 
 // category turns meta.position ("pkgs/servers/http/nginx/generic.nix:311") into the
@@ -158,6 +174,7 @@ func Parse(r io.Reader) ([]search.Package, error) {
 	}
 	slices.SortFunc(out, func(a, b search.Package) int { return strings.Compare(a.Attr, b.Attr) })
 	addFamilies(out)
+	addRanks(out)
 	return out, nil
 }
 
@@ -205,6 +222,9 @@ func decodePackage(dec *json.Decoder, attr string) (search.Package, error) {
 		}
 		p.Maintainers = min(len(m.Maintainers), 99)
 		p.Category = category(m.Position, attr)
+		p.Homepage = strings.TrimSpace(homepage(m.Homepage))
+		p.MainProgram = strings.TrimSpace(m.MainProgram)
+		p.LongDescription = strings.Join(strings.Fields(m.LongDescription), " ")
 	}
 	if p.Pname == "" {
 		p.Pname = attr
