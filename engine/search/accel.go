@@ -348,6 +348,16 @@ func (a *accel) nameCandidates(qc *queryConsts, byName []uint64) {
 		close(done)
 	}
 	a.names.containing(q, func(i int) { a.names.addPostings(i, byName) })
+	if qc.dashed != "" {
+		// Several words that may together be a name, or one of which may be one.
+		a.names.containing(qc.dashed, func(i int) { a.names.addPostings(i, byName) })
+		a.names.containing(qc.solid, func(i int) { a.names.addPostings(i, byName) })
+		for _, w := range qc.raw {
+			if id := a.names.exactEntry(w); id >= 0 {
+				a.names.addPostings(id, byName)
+			}
+		}
+	}
 	if i := strings.LastIndexByte(q, '.'); i >= 0 && i+1 < len(q) {
 		// attr == q: the attribute's last part is q's.
 		a.names.containing(q[i+1:], func(i int) { a.names.addPostings(i, byName) })

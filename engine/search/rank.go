@@ -98,7 +98,7 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 	if q == "" || limit <= 0 {
 		return nil
 	}
-	words, raw := queryWords(q)
+	words, raw := queryWords(q, options)
 	if len(words) == 0 {
 		words, raw = []string{q}, []string{q}
 	}
@@ -111,8 +111,17 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 	for i, w := range words {
 		alts[i] = alternates[w]
 	}
+	described := false
+	if len(raw) == 1 && strings.ContainsAny(q, " \t") && !options {
+		q, described = raw[0], true // "backup tool", "a browser": the one word that asks for something
+	}
 	qc := queryConsts{q: q, words: words, joined: joined, alts: alts, options: options,
-		single: !strings.ContainsAny(q, " \t"), k: 1 + len(q)/6}
+		single: !strings.ContainsAny(q, " \t"), k: 1 + len(q)/6, described: described}
+	if !qc.single && len(raw) > 1 {
+		// Words that together are a name: "android studio" → android-studio, "vault
+		// warden" → vaultwarden.
+		qc.dashed, qc.solid, qc.raw = strings.Join(raw, "-"), strings.Join(raw, ""), raw
+	}
 	if !options && qc.single && !strings.Contains(q, ".") {
 		// The query may name a package set (mpvScripts, python3Packages): its members are
 		// found by the set's camelCase parts, which are words of their attributes.
@@ -173,7 +182,7 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 // the results. Such a query relates to no name (names have no spaces; byName holds the
 // exceptions), so a package scores by its words' coverage and its popularity alone.
 // Packages covering every word are scored first; one covering less than half the words
-// scores nothing; for the others score is at most 20·coverage + popularity (+27 for an
+// scores nothing; for the others score is at most 20·coverage + popularity (+37 for an
 // option's name words and enable), and a package is skipped when that bound is below the limit-th score
 // already found — it could neither enter the results nor change their order.
 func (idx *Index) pruned(qc *queryConsts, set, byName []uint64, limit int, consider func(int), hits *[]hit) {
@@ -212,7 +221,7 @@ func (idx *Index) pruned(qc *queryConsts, set, byName []uint64, limit int, consi
 	for _, p := range rest {
 		bound := 20*p.frac + 2.5*math.Log2(1+float64(idx.intField(p.i, fMaintainers))) + 1.5*math.Log2(1+float64(idx.intField(p.i, fFamily)))
 		if qc.options {
-			bound += 15 + 12 // optionScore's name words and enable
+			bound += 25 + 12 // optionScore's name words and enable
 		}
 		if max(bound, 0.01) < threshold {
 			continue
@@ -268,6 +277,12 @@ type queryConsts struct {
 	q             string
 	words, joined []string
 	alts          [][]string // per word: its alternates (words.go)
+	// dashed and solid are a query of several words written as one name (empty for one
+	// word).
+	dashed, solid string
+	raw           []string // the query's words as typed, in lower case (several words only)
+	// described: q is the one word left of a description ("screenshot tool"), not a name.
+	described bool
 	options       bool
 	single        bool
 	k             int
@@ -330,12 +345,25 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 		s = 70 - float64(min(len(name)-len(q), 20))/2
 	case typoName && buf.distance(name, q, k) >= 0:
 		s = 62 - 8*float64(buf.distance(name, q, k))
+		if neighbourKey(name, q) {
+			s++ // one key hit beside the right one: openssg → openssh, not openssl
+		}
 	case typoPname && buf.distance(pname, q, k) >= 0:
 		s = 60 - 8*float64(buf.distance(pname, q, k))
 	case typoName && len(q) >= 5 && len(name) > len(q) && buf.distance(name[:len(q)], q, k) >= 0:
 		s = 50 - 8*float64(buf.distance(name[:len(q)], q, k))
 	case strings.Contains(name, q):
 		s = 40 - float64(min(len(name)-len(q), 20))/2
+	case qc.dashed != "" && (name == qc.dashed || name == qc.solid || pname == qc.dashed || pname == qc.solid):
+		// A top-level package only: emacsPackages.web-server is not what "web server"
+		// asks for.
+		if set == "" {
+			s = 80
+		}
+	case qc.dashed != "" && (strings.HasPrefix(name, qc.dashed) || strings.HasPrefix(name, qc.solid)):
+		if set == "" {
+			s = 60 - float64(min(len(name)-len(qc.dashed), 20))/2
+		}
 	}
 	nameScore := s
 	setScore := 0.0
@@ -352,8 +380,14 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 		switch {
 		case frac == 1:
 			s += 30 + 5*float64(len(words))
-			if len(words) > 1 && phraseIn(idx.field(pi, fDescription), words, qc.alts) {
+			if s == 30+5*float64(len(words)) && set == "" && slices.Contains(qc.raw, name) {
+				s += 15 // "docker container": a word of the query is the package's name
+			}
+			if len(words) > 1 && !strings.Contains(q, ".") && phraseIn(idx.field(pi, fDescription), words, qc.alts) {
 				s += 12 // the phrase itself
+				if options {
+					s -= 6 // an option's name says more than its description
+				}
 			}
 		case len(words) > 1 && frac >= 0.5:
 			s += 20 * frac
@@ -370,21 +404,30 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 		return optionScore(s, attr, name, qc)
 	}
 	r := parseRank(idx.field(pi, fRank))
-	if r.Versions > 1 && nameScore > 0 {
-		// A versioned family: its newest release first, older majors after it.
-		s += 4 - 3*float64(min(r.Newer, 4))
+	if r.Versions > 1 {
+		// A versioned family: its newest release first, older majors after it (less so
+		// when the query's words, not the name, found it).
+		if nameScore > 0 {
+			s += 4 - 3*float64(min(r.Newer, 4))
+		} else {
+			s += 2 - 1.5*float64(min(r.Newer, 4))
+		}
 	}
 	if nameScore == 0 && (strings.HasPrefix(name, "lib") || strings.HasPrefix(idx.field(pi, fCategory), "development/libraries")) {
 		s -= 6 // a library, found by the words of a need: people ask for programs
 	}
 	if set != "" && !strings.Contains(q, ".") && !namedSet {
 		// A member of a package set ranks below top-level packages. A library ecosystem
-		// (a set of a thousand or more, or development/…) far below; a set of
+		// (a set of a thousand or more, development/…, lib…) far below; a set of
 		// applications (kdePackages, gnomeExtensions) only a little when the query's
 		// words, not a name, found it: "video editors" → kdePackages.kdenlive.
-		library := r.SetSize >= 1000 || strings.HasPrefix(idx.field(pi, fCategory), "development") || strings.HasPrefix(name, "lib") ||
+		library := r.SetSize >= 1000 || strings.HasPrefix(idx.field(pi, fCategory), "development") || strings.HasPrefix(name, "lib") || addOns(set) ||
 			r == (Rank{}) && (strings.Contains(set, "packages") || strings.HasPrefix(set, "rpackages") || strings.HasPrefix(set, "haskellpackages"))
 		switch {
+		case strings.Contains(set, "test"):
+			s -= 60 // tests of a package are never what a search asks for
+		case library && qc.described && nameScore > 0:
+			s -= 45 // "screenshot tool" asks for a program, not rPackages.screenshot
 		case library:
 			s -= 25
 		case nameScore > 0:
@@ -399,6 +442,47 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 	return max(s, 0.01)
 }
 
+// qwerty's rows, for neighbourKey.
+var qwerty = [3]string{"qwertyuiop", "asdfghjkl", "zxcvbnm"}
+
+// neighbourKey reports whether a and b differ in exactly one letter, and those letters'
+// keys are beside each other on a QWERTY keyboard.
+func neighbourKey(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	diff := -1
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			if diff >= 0 {
+				return false
+			}
+			diff = i
+		}
+	}
+	if diff < 0 {
+		return false
+	}
+	for _, row := range qwerty {
+		i, j := strings.IndexByte(row, a[diff]), strings.IndexByte(row, b[diff])
+		if i >= 0 && j >= 0 && (i-j == 1 || j-i == 1) {
+			return true
+		}
+	}
+	return false
+}
+
+// addOns reports whether set is a set of add-ons to another program (gimpPlugins,
+// vscode-extensions, mpvScripts): they are found through their program.
+func addOns(set string) bool {
+	for _, w := range []string{"plugins", "extensions", "scripts", "addons"} {
+		if strings.Contains(set, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // optionScore finishes an option's score s: words of the query found in the option's
 // name count more than words of its description ("ssh" inside "openssh" too), "enable"
 // asks for an .enable option, a path prefix of the query ranks its direct options first,
@@ -411,17 +495,11 @@ func optionScore(s float64, attr, name string, qc *queryConsts) float64 {
 	}
 	hits, enable := 0.0, false
 	for _, w := range qc.words {
-		if w == "enabl" {
-			enable = true
-			if name == "enable" {
-				hits++
-			}
-			continue
-		}
+		enable = enable || w == "enabl"
 		hits += nameHit(attr, w)
 	}
 	if n := len(qc.words); n > 0 && !strings.Contains(qc.q, ".") {
-		s += 15 * hits / float64(n)
+		s += 25 * hits / float64(n)
 	}
 	if name == "enable" {
 		// A module's switch (services.openssh.enable) more than a feature's

@@ -48,7 +48,7 @@ var generic = map[string]bool{"app": true, "applic": true, "tool": true, "progra
 // kind (photo/image/picture). They are stems of plain English words, never package names
 // (RATIONALE, "Need-words").
 var alternates = map[string][]string{
-	"edit": {"editor", "manipul"}, "editor": {"edit"},
+	"edit": {"editor", "manipul"}, "editor": {"edit", "manipul"},
 	"view": {"viewer"}, "viewer": {"view", "display"},
 	"play": {"player"}, "player": {"play"},
 	"read": {"reader", "viewer"}, "reader": {"read", "viewer"},
@@ -56,25 +56,25 @@ var alternates = map[string][]string{
 	"brows": {"browser"}, "browser": {"brows"},
 	"photo": {"imag", "pictur", "photograph"}, "pictur": {"imag", "photo"}, "imag": {"photo", "pictur"},
 	"photograph": {"photo", "imag"},
-	"movi": {"video", "film"}, "film": {"video", "movi"},
-	"music": {"audio", "song"}, "song": {"music", "audio"}, "sound": {"audio"}, "audio": {"sound"},
+	"movi":       {"video", "film"}, "film": {"video", "movi"}, "video": {"media", "movi"},
+	"music": {"audio", "song"}, "song": {"music", "audio"}, "sound": {"audio"}, "audio": {"sound", "media"},
 	"chat": {"messag", "messeng"}, "messeng": {"chat", "messag"},
 	"ebook": {"book", "epub"}, "book": {"ebook"},
 	"torrent": {"bittorr"}, "bittorr": {"torrent"},
 	"email": {"mail"}, "mail": {"email"},
-	"vm": {"virtual"},
-	"secret": {"password", "credenti"}, "password": {"secret", "credenti"},
+	"vm":         {"virtual"},
 	"screenshot": {"screen"},
 }
 
-// queryWords are a query's terms (stems, less stop words and generic nouns while other
-// words remain) and the words they came from, in lower case.
-func queryWords(q string) (terms, raw []string) {
+// queryWords are a query's terms (stems, less stop words and, for packages, generic nouns
+// while other words remain) and the words they came from, in lower case. An option's name
+// may well say "package" (services.mysql.package).
+func queryWords(q string, options bool) (terms, raw []string) {
 	var allT, allR []string
 	for _, w := range splitWords(q) {
 		lw, n := strings.ToLower(w), norm(w)
 		allT, allR = append(allT, n), append(allR, lw)
-		if english.IsStopWord(lw) || generic[n] {
+		if english.IsStopWord(lw) || generic[n] && !options {
 			continue
 		}
 		terms, raw = append(terms, n), append(raw, lw)
