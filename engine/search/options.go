@@ -81,7 +81,7 @@ func Options(raw map[string]RawOption) ([]Package, error) {
 		}
 	}
 	for i := range out {
-		out[i].Family = count[parentPath(out[i].Attr)]
+		out[i].Family = min(count[parentPath(out[i].Attr)], 999)
 	}
 	return out, nil
 }

@@ -218,11 +218,20 @@ func (idx *Index) pruned(qc *queryConsts, set, byName []uint64, limit int, consi
 		slices.Sort(scores)
 		threshold = scores[len(scores)-limit]
 	}
+	// The most popularity can add (99 maintainers, a family of 999): most packages are
+	// skipped before their line is read.
+	maxPop := 2.5*math.Log2(100) + 1.5*math.Log2(1000)
+	extra := 0.0
+	if qc.options {
+		extra = 25 + 12 // optionScore's name words and enable
+	}
 	for _, p := range rest {
-		bound := 20*p.frac + 2.5*math.Log2(1+float64(idx.intField(p.i, fMaintainers))) + 1.5*math.Log2(1+float64(idx.intField(p.i, fFamily)))
-		if qc.options {
-			bound += 25 + 12 // optionScore's name words and enable
+		if 20*p.frac+maxPop+extra < threshold {
+			continue
 		}
+		h := idx.head(p.i)
+		bound := 20*p.frac + 2.5*math.Log2(1+float64(atoi(h[fMaintainers]))) + 1.5*math.Log2(1+float64(atoi(h[fFamily])))
+		bound += extra
 		if max(bound, 0.01) < threshold {
 			continue
 		}
@@ -283,10 +292,10 @@ type queryConsts struct {
 	raw           []string // the query's words as typed, in lower case (several words only)
 	// described: q is the one word left of a description ("screenshot tool"), not a name.
 	described bool
-	options       bool
-	single        bool
-	k             int
-	tw            *termWords // the query's words as term numbers (indexes with a trailer)
+	options   bool
+	single    bool
+	k         int
+	tw        *termWords // the query's words as term numbers (indexes with a trailer)
 	// setParts are the camelCase parts of a one-word query that may name a package set,
 	// setQ that query without digits (python3Packages names python313Packages).
 	setParts []string
@@ -325,12 +334,13 @@ func (qc *queryConsts) namesSet(set string) float64 {
 
 func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 	q, words, options, single, k := qc.q, qc.words, qc.options, qc.single, qc.k
-	attr := idx.lowerAttr(pi, &buf.lower)
+	h := idx.head(pi)
+	attr := lowered(h[fAttr], h[fLower], &buf.lower)
 	name, set := attr, ""
 	if i := strings.LastIndexByte(attr, '.'); i >= 0 {
 		set, name = attr[:i], attr[i+1:]
 	}
-	pname := strings.ToLower(idx.field(pi, fPname))
+	pname := strings.ToLower(h[fPname])
 	// Typos keep the first or the second letter (dcoker, ngnix, firefx): names that share
 	// neither are not compared, which spares most of the edit-distance work.
 	typoName := single && len(q) >= 4 && len(name) >= 2 && (name[0] == q[0] || name[1] == q[1])
@@ -399,11 +409,11 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 		return 0
 	}
 	// Widely used software first among equals.
-	s += 2.5*math.Log2(1+float64(idx.intField(pi, fMaintainers))) + 1.5*math.Log2(1+float64(idx.intField(pi, fFamily)))
+	s += 2.5*math.Log2(1+float64(atoi(h[fMaintainers]))) + 1.5*math.Log2(1+float64(atoi(h[fFamily])))
 	if options {
 		return optionScore(s, attr, name, qc)
 	}
-	r := parseRank(idx.field(pi, fRank))
+	r := parseRank(h[fRank])
 	if r.Versions > 1 {
 		// A versioned family: its newest release first, older majors after it (less so
 		// when the query's words, not the name, found it).
@@ -413,7 +423,7 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 			s += 2 - 1.5*float64(min(r.Newer, 4))
 		}
 	}
-	if nameScore == 0 && (strings.HasPrefix(name, "lib") || strings.HasPrefix(idx.field(pi, fCategory), "development/libraries")) {
+	if nameScore == 0 && (strings.HasPrefix(name, "lib") || strings.HasPrefix(h[fCategory], "development/libraries")) {
 		s -= 6 // a library, found by the words of a need: people ask for programs
 	}
 	if set != "" && !strings.Contains(q, ".") && !namedSet {
@@ -421,7 +431,7 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 		// (a set of a thousand or more, development/…, lib…) far below; a set of
 		// applications (kdePackages, gnomeExtensions) only a little when the query's
 		// words, not a name, found it: "video editors" → kdePackages.kdenlive.
-		library := r.SetSize >= 1000 || strings.HasPrefix(idx.field(pi, fCategory), "development") || strings.HasPrefix(name, "lib") || addOns(set) ||
+		library := r.SetSize >= 1000 || strings.HasPrefix(h[fCategory], "development") || strings.HasPrefix(name, "lib") || addOns(set) ||
 			r == (Rank{}) && (strings.Contains(set, "packages") || strings.HasPrefix(set, "rpackages") || strings.HasPrefix(set, "haskellpackages"))
 		switch {
 		case strings.Contains(set, "test"):

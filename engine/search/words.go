@@ -88,16 +88,35 @@ func queryWords(q string, options bool) (terms, raw []string) {
 // phraseIn reports whether text holds the query's words one after another, each word of
 // text starting with the query's term (or one of its alternates): "video editor" in "Free
 // and open source video editor", "edit photo" in "edits photos". Stems are prefixes of
-// their words, but for a final y (librari): those are compared without it.
+// their words, but for a final y (librari): those are compared without it. It allocates
+// nothing: it runs for every package that has all of a query's words.
 func phraseIn(text string, words []string, alts [][]string) bool {
 	if len(words) < 2 {
 		return false
 	}
-	tw := splitWords(text)
-	for i := 0; i+len(words) <= len(tw); i++ {
+	var buf [96][2]int
+	spans := buf[:0]
+	for i := 0; i < len(text); {
+		for i < len(text) && !wordByte(text[i]) {
+			i++
+		}
+		j := i
+		for j < len(text) && wordByte(text[j]) {
+			j++
+			if j < len(text) && text[j] >= 'A' && text[j] <= 'Z' && (text[j-1] >= 'a' && text[j-1] <= 'z' || text[j-1] >= '0' && text[j-1] <= '9') {
+				break // camelCase: a word of its own, as splitWords has it
+			}
+		}
+		if j > i {
+			spans = append(spans, [2]int{i, j})
+		}
+		i = j
+	}
+	for i := 0; i+len(words) <= len(spans); i++ {
 		ok := true
 		for j, w := range words {
-			if !startsWithTerm(strings.ToLower(tw[i+j]), w, alts[j]) {
+			sp := spans[i+j]
+			if !startsWithTerm(text[sp[0]:sp[1]], w, alts[j]) {
 				ok = false
 				break
 			}
@@ -109,14 +128,37 @@ func phraseIn(text string, words []string, alts [][]string) bool {
 	return false
 }
 
+// wordByte: letters, digits, + and #, and every byte of a multi-byte character.
+func wordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '#' || c >= 0x80
+}
+
 func startsWithTerm(word, term string, alts []string) bool {
-	if strings.HasPrefix(word, strings.TrimSuffix(term, "i")) {
+	if hasPrefixFold(word, strings.TrimSuffix(term, "i")) {
 		return true
 	}
 	for _, a := range alts {
-		if strings.HasPrefix(word, strings.TrimSuffix(a, "i")) {
+		if hasPrefixFold(word, strings.TrimSuffix(a, "i")) {
 			return true
 		}
 	}
 	return false
+}
+
+// hasPrefixFold is strings.HasPrefix(strings.ToLower(s), prefix) for a lower-case prefix,
+// without lowering s.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
