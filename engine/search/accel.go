@@ -23,14 +23,14 @@ import (
 //     its last part) is a substring of one of them, or one of them is a typo of the
 //     query (or begins with one).
 //
-// The trailer also holds each package's words as term numbers (the package lines leave
-// Terms empty), from which hay rebuilds the text score searches.
+// A package's own words are not kept: coverage comes from the terms' postings, and At
+// recomputes Terms from the package's fields.
 //
 // Candidates are the union of what both dictionaries give; Search then scores exactly as
 // it would have scored every package, so results are identical (TestAccelMatchesLinear).
 // An index without a trailer (v4) is searched linearly.
 
-const trailerMagic = "ask-nix-accel-3\n"
+const trailerMagic = "ask-nix-accel-4\n"
 
 // Each dictionary's blob is cut into blocks of whole entries (about blockBytes each), and
 // each block has a bit set of the byte triples (trigrams) its entries hold: a substring
@@ -184,28 +184,6 @@ func (d *dict) secondByteRange(c byte) (lo, hi int) {
 // accel is the trailer of an opened index.
 type accel struct {
 	terms, names dict
-	fwdOffs      []byte // u32 per package + 1: where its term numbers start in fwd
-	fwd          []byte // per package: uvarint deltas of increasing term numbers
-}
-
-// hay is package i's Terms: " word word … " (words in dictionary order; score only asks
-// whether it contains a string, for which order does not matter).
-func (a *accel) hay(i int) string {
-	b := a.fwd[u32(a.fwdOffs, i):u32(a.fwdOffs, i+1)]
-	out := make([]byte, 1, len(b)*8+1)
-	out[0] = ' '
-	t := uint64(0)
-	for len(b) > 0 {
-		v, n := binary.Uvarint(b)
-		if n <= 0 || t+v >= uint64(a.terms.n) {
-			break
-		}
-		b = b[n:]
-		t += v
-		out = append(out, a.terms.entry(int(t))...)
-		out = append(out, ' ')
-	}
-	return string(out)
 }
 
 // termWords are the query's words as package sets, for coverage without a package's
@@ -588,33 +566,9 @@ func namesDict(pkgs []Package) []byte {
 // dictionary.
 func buildTrailer(words [][]string, names []byte) []byte {
 	out := []byte(trailerMagic)
-	terms, rank := buildDict(len(words), func(i int) []string { return words[i] }, false)
+	terms, _ := buildDict(len(words), func(i int) []string { return words[i] }, false)
 	out = append(out, terms...)
 	out = append(out, names...)
-	le := binary.LittleEndian
-	var offs, fwd []byte
-	var ids []int
-	for i := range words {
-		offs = le.AppendUint32(offs, uint32(len(fwd)))
-		ids = ids[:0]
-		for _, w := range words[i] {
-			ids = append(ids, rank[w])
-		}
-		sort.Ints(ids)
-		prev := 0
-		for k, id := range ids {
-			if k > 0 && id == prev {
-				continue
-			}
-			fwd = binary.AppendUvarint(fwd, uint64(id-prev))
-			prev = id
-		}
-	}
-	offs = le.AppendUint32(offs, uint32(len(fwd)))
-	for _, sec := range [][]byte{offs, fwd} {
-		out = le.AppendUint32(out, uint32(len(sec)))
-		out = append(out, sec...)
-	}
 	return out
 }
 
@@ -688,24 +642,9 @@ func readTrailer(b []byte, packages int) (*accel, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &accel{terms: terms, names: names}
-	for _, sec := range []*[]byte{&a.fwdOffs, &a.fwd} {
-		if len(rest) < 4 {
-			return nil, errTrailer
-		}
-		l := int(binary.LittleEndian.Uint32(rest))
-		if l > len(rest)-4 {
-			return nil, errTrailer
-		}
-		*sec, rest = rest[4:4+l], rest[4+l:]
-	}
-	if len(rest) != 0 || len(a.fwdOffs) != 4*(packages+1) || int(u32(a.fwdOffs, packages)) != len(a.fwd) {
+	if len(rest) != 0 {
 		return nil, errTrailer
 	}
-	for i := 0; i < packages; i++ {
-		if u32(a.fwdOffs, i) > u32(a.fwdOffs, i+1) {
-			return nil, errTrailer
-		}
-	}
+	a := &accel{terms: terms, names: names}
 	return a, nil
 }

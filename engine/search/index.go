@@ -45,31 +45,29 @@ type Package struct {
 	Rank Rank `json:"-"`
 }
 
-// Rank is what the whole package set says of one package, computed when the index is
-// built (engine/search/ingest).
+// Rank is a package's place in its versioned family, computed when the index is built
+// (engine/search/ingest). How large the package's set is, the index itself says: a set's
+// members are neighbours in it (setSize).
 type Rank struct {
-	// SetSize is how many attributes the package set this one belongs to has
-	// (haskellPackages: 18,621; kdePackages: 517), 0 for a top-level attribute.
-	SetSize int
 	// Versions is how many top-level attributes share this one's name but for a version
 	// (python310, python311, python312, python314: 4), 0 when none does; Newer is how many
 	// of them are newer (a pre-release counts as older than every release).
 	Versions, Newer int
 }
 
-// String is the index's form of a Rank: "SETSIZE VERSIONS NEWER", or "" for none.
+// String is the index's form of a Rank: "VERSIONS NEWER", or "" for none.
 func (r Rank) String() string {
 	if r == (Rank{}) {
 		return ""
 	}
-	return fmt.Sprintf("%d %d %d", r.SetSize, r.Versions, r.Newer)
+	return fmt.Sprintf("%d %d", r.Versions, r.Newer)
 }
 
 // parseRank reads Rank.String's form (by hand: fmt.Sscan was a sixth of a query's time).
 func parseRank(s string) Rank {
-	var n [3]int
+	var n [2]int
 	k := 0
-	for i := 0; i < len(s) && k < 3; i++ {
+	for i := 0; i < len(s) && k < 2; i++ {
 		switch c := s[i]; {
 		case c == ' ':
 			k++
@@ -77,7 +75,7 @@ func parseRank(s string) Rank {
 			n[k] = n[k]*10 + int(c-'0')
 		}
 	}
-	return Rank{SetSize: n[0], Versions: n[1], Newer: n[2]}
+	return Rank{Versions: n[0], Newer: n[1]}
 }
 
 // Meta says where an index came from (SPEC §5 "index").
@@ -96,13 +94,8 @@ const (
 	fMaintainers
 	fFamily
 	fCategory
-	fTerms
-	fLower // the attribute in lower case, or empty when it is already
-	fRank  // before the texts: every scored package reads it
+	fRank // before the description: every scored package reads it
 	fDescription
-	fHomepage
-	fMainProgram
-	fLongDescription
 	nFields
 )
 
@@ -112,9 +105,12 @@ type Index struct {
 	data  []byte   // the package lines (mapped or decompressed); never modified
 	lines []uint32 // where each package's line starts, then one past the last line: fields are found in their line when read
 	accel *accel   // the acceleration trailer
+	// details are the texts a result shows but no query searches (details.go).
+	details details
 	// linear scores every package even when the trailer could narrow the search (tests
-	// compare both ways).
+	// compare both ways); it reads Terms from hays.
 	linear bool
+	hays   []string
 }
 
 // magic starts an index file. v6 stems its words (v5 did not), so an older file is not
@@ -160,7 +156,7 @@ func (idx *Index) intField(i, f int) int {
 // only candidates are scored). An ASCII attribute is lowered into scratch: the result is
 // valid until the next call with the same scratch.
 func (idx *Index) lowerAttr(i int, scratch *[]byte) string {
-	return lowered(idx.field(i, fAttr), idx.field(i, fLower), scratch)
+	return lowered(idx.field(i, fAttr), scratch)
 }
 
 // head is a package's fields up to its Rank, found in one pass over its line (score reads
@@ -190,11 +186,8 @@ func atoi(s string) int {
 	return n
 }
 
-// lowered is attribute a in lower case, given the index's lower-case field l.
-func lowered(a, l string, scratch *[]byte) string {
-	if l != "" {
-		return l
-	}
+// lowered is attribute a in lower case.
+func lowered(a string, scratch *[]byte) string {
 	upper := false
 	for j := 0; j < len(a); j++ {
 		c := a[j]
@@ -216,23 +209,34 @@ func lowered(a, l string, scratch *[]byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// terms is package i's Terms (" word word … ").
+// terms is package i's Terms (" word word … "), for linear scoring (tests): the index
+// does not keep them, so they are computed from its fields, all at once.
 func (idx *Index) terms(i int) string {
-	if idx.accel != nil {
-		return idx.accel.hay(i)
+	if idx.hays == nil {
+		idx.hays = make([]string, idx.Len())
+		stems := map[string]string{}
+		for j := range idx.hays {
+			p := idx.fields(j)
+			idx.hays[j] = termsOf(&p, stems)
+		}
 	}
-	return idx.field(i, fTerms)
+	return idx.hays[i]
 }
 
-// At returns package i. Its strings share the index's memory.
+// fields is package i's indexed fields (no Terms, no details).
+func (idx *Index) fields(i int) Package {
+	h := idx.head(i)
+	return Package{Attr: h[fAttr], Pname: h[fPname], Version: h[fVersion], Maintainers: atoi(h[fMaintainers]),
+		Family: atoi(h[fFamily]), Category: h[fCategory], Rank: parseRank(h[fRank]), Description: idx.field(i, fDescription)}
+}
+
+// At returns package i, with its Terms and details. Its strings share the index's memory
+// but for the details.
 func (idx *Index) At(i int) Package {
-	return Package{
-		Attr: idx.field(i, fAttr), Pname: idx.field(i, fPname), Version: idx.field(i, fVersion),
-		Maintainers: idx.intField(i, fMaintainers), Family: idx.intField(i, fFamily),
-		Category: idx.field(i, fCategory), Terms: idx.terms(i), Description: idx.field(i, fDescription),
-		Homepage: idx.field(i, fHomepage), MainProgram: idx.field(i, fMainProgram),
-		LongDescription: idx.field(i, fLongDescription), Rank: parseRank(idx.field(i, fRank)),
-	}
+	p := idx.fields(i)
+	p.Terms = termsOf(&p, map[string]string{})
+	p.Homepage, p.MainProgram, p.LongDescription = idx.details.of(i)
+	return p
 }
 
 // Write writes an uncompressed index: meta's source and date, and pkgs.
@@ -255,23 +259,23 @@ func Write(w io.Writer, meta Meta, pkgs []Package) error {
 		wg.Go(func() {
 			stems := map[string]string{}
 			for i := w; i < len(pkgs); i += workers {
-				t := pkgs[i].Terms
-				if t == "" {
-					t = termsOf(&pkgs[i], stems)
-				}
-				words[i] = strings.Fields(clean(t))
+				words[i] = packageWords(&pkgs[i], stems)
 			}
 		})
 	}
 	wg.Wait()
 	trailer := make(chan []byte, 1)
 	go func() { trailer <- buildTrailer(words, <-names) }()
+	dets := make(chan []byte, 1)
+	go func() { dets <- writeDetails(pkgs) }()
 	for i := range pkgs {
 		p := &pkgs[i]
-		// Terms are kept in the trailer (as term numbers); attributes are lowered on demand.
-		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t%s\t\t\t%s\t%s\t%s\t%s\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version),
-			p.Maintainers, p.Family, clean(p.Category), p.Rank, clean(p.Description), clean(p.Homepage), clean(p.MainProgram),
-			clean(p.LongDescription))
+		// Terms are in the trailer's postings; attributes are lowered on demand.
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", clean(p.Attr), clean(p.Pname), clean(p.Version),
+			p.Maintainers, p.Family, clean(p.Category), p.Rank, clean(p.Description))
+	}
+	if _, err := bw.Write(<-dets); err != nil {
+		return err
 	}
 	if _, err := bw.Write(<-trailer); err != nil {
 		return err
@@ -364,7 +368,12 @@ func Read(data []byte, path string) (*Index, error) {
 	if idx.Len() != n {
 		return nil, fmt.Errorf("%w: %s: %d packages, header says %d", ErrBadIndex, path, idx.Len(), n)
 	}
-	a, err := readTrailer(raw[pos:], n)
+	d, rest, err := readDetails(raw[pos:], n)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadIndex, path, err)
+	}
+	idx.details = d
+	a, err := readTrailer(rest, n)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadIndex, path, err)
 	}

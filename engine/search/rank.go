@@ -3,9 +3,11 @@ package search
 import (
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Result is one search hit (SPEC §5).
@@ -18,55 +20,61 @@ type Result struct {
 }
 
 // splitWords splits text into words on anything that is not a letter, a digit or "+",
-// and splits camelCase (haskellPackages → haskell packages).
+// and splits camelCase (haskellPackages → haskell packages). The words are substrings of
+// s.
 func splitWords(s string) []string {
 	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, string(cur))
-			cur = cur[:0]
-		}
-	}
+	start := -1
 	prevLower := false
-	for _, r := range s {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '+' || r == '#':
-			if unicode.IsUpper(r) && prevLower {
-				flush()
+	for i, r := range s {
+		word := r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '#') ||
+			r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+		if !word {
+			if start >= 0 {
+				out = append(out, s[start:i])
+				start = -1
 			}
-			cur = append(cur, r)
-			prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
-		default:
-			flush()
 			prevLower = false
+			continue
 		}
+		upper := r >= 'A' && r <= 'Z' || r >= utf8.RuneSelf && unicode.IsUpper(r)
+		if upper && prevLower && start >= 0 {
+			out = append(out, s[start:i])
+			start = -1
+		}
+		if start < 0 {
+			start = i
+		}
+		prevLower = r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= utf8.RuneSelf && (unicode.IsLower(r) || unicode.IsDigit(r))
 	}
-	flush()
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
 	return out
 }
 
 // termsOf computes a package's Terms: each normalised word once (matching is by presence).
 // stems remembers the words already stemmed (a third of the build's time otherwise).
 func termsOf(p *Package, stems map[string]string) string {
-	var b strings.Builder
-	b.WriteByte(' ')
-	seen := map[string]bool{}
-	for _, f := range []string{p.Attr, p.Pname, p.Category, p.Description} {
+	return " " + strings.Join(packageWords(p, stems), " ") + " "
+}
+
+// packageWords are the words of termsOf, in order.
+func packageWords(p *Package, stems map[string]string) []string {
+	var out []string
+	for _, f := range [...]string{p.Attr, p.Pname, p.Category, p.Description} {
 		for _, w := range splitWords(f) {
 			n, ok := stems[w]
 			if !ok {
 				n = norm(w)
-				stems[w] = n
+				stems[strings.Clone(w)] = n
 			}
-			if w = n; !seen[w] {
-				seen[w] = true
-				b.WriteString(w)
-				b.WriteByte(' ')
+			if !slices.Contains(out, n) {
+				out = append(out, n)
 			}
 		}
 	}
-	return b.String()
+	return out
 }
 
 // Search ranks the index for query and returns at most limit results, best first.
@@ -292,6 +300,7 @@ type queryConsts struct {
 	raw           []string // the query's words as typed, in lower case (several words only)
 	// described: q is the one word left of a description ("screenshot tool"), not a name.
 	described bool
+	sets      map[string]int // setSize's memory
 	options   bool
 	single    bool
 	k         int
@@ -335,7 +344,7 @@ func (qc *queryConsts) namesSet(set string) float64 {
 func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 	q, words, options, single, k := qc.q, qc.words, qc.options, qc.single, qc.k
 	h := idx.head(pi)
-	attr := lowered(h[fAttr], h[fLower], &buf.lower)
+	attr := lowered(h[fAttr], &buf.lower)
 	name, set := attr, ""
 	if i := strings.LastIndexByte(attr, '.'); i >= 0 {
 		set, name = attr[:i], attr[i+1:]
@@ -431,8 +440,8 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 		// (a set of a thousand or more, development/…, lib…) far below; a set of
 		// applications (kdePackages, gnomeExtensions) only a little when the query's
 		// words, not a name, found it: "video editors" → kdePackages.kdenlive.
-		library := r.SetSize >= 1000 || strings.HasPrefix(h[fCategory], "development") || strings.HasPrefix(name, "lib") || addOns(set) ||
-			r == (Rank{}) && (strings.Contains(set, "packages") || strings.HasPrefix(set, "rpackages") || strings.HasPrefix(set, "haskellpackages"))
+		library := idx.setSize(h[fAttr][:max(strings.LastIndexByte(h[fAttr], '.'), 0)], qc) >= 1000 || strings.HasPrefix(h[fCategory], "development") || strings.HasPrefix(name, "lib") || addOns(set) ||
+			strings.HasPrefix(set, "rpackages") || strings.HasPrefix(set, "haskellpackages")
 		switch {
 		case strings.Contains(set, "test"):
 			s -= 60 // tests of a package are never what a search asks for
@@ -450,6 +459,22 @@ func (idx *Index) score(pi int, qc *queryConsts, buf *distBuf) float64 {
 		s -= 5
 	}
 	return max(s, 0.01)
+}
+
+// setSize is how many attributes package set set (as the index spells it) holds: its
+// members are neighbours in the index's order. A query remembers the sets it met.
+func (idx *Index) setSize(set string, qc *queryConsts) int {
+	if n, ok := qc.sets[set]; ok {
+		return n
+	}
+	prefix := set + "."
+	lo := sort.Search(idx.Len(), func(i int) bool { return idx.field(i, fAttr) >= prefix })
+	hi := lo + sort.Search(idx.Len()-lo, func(i int) bool { return !strings.HasPrefix(idx.field(lo+i, fAttr), prefix) })
+	if qc.sets == nil {
+		qc.sets = map[string]int{}
+	}
+	qc.sets[set] = hi - lo
+	return hi - lo
 }
 
 // qwerty's rows, for neighbourKey.

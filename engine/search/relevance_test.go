@@ -48,7 +48,7 @@ func relevanceOf(t testing.TB, idx *Index, file, prefix string, search func(stri
 	}
 	attrs := make(map[string]bool, idx.Len())
 	for i := range idx.Len() {
-		attrs[idx.At(i).Attr] = true
+		attrs[idx.field(i, fAttr)] = true
 	}
 	out := map[string]*Scores{"all": {}}
 	var misses []string

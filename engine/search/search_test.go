@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,7 +75,11 @@ func TestPackageSetQuery(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) {
 	pkgs := []Package{{Attr: "a", Pname: "a", Version: "1", Description: "x\ty"},
-		{Attr: "b.c", Pname: "c", Version: "2", Description: "ünïcode", Maintainers: 3, Family: 2, Category: "tools/misc"}}
+		{Attr: "b.c", Pname: "c", Version: "2", Description: "ünïcode", Maintainers: 3, Family: 2, Category: "tools/misc",
+			Homepage: "https://example.org/c", MainProgram: "cc", LongDescription: "Long\tdescription.", Rank: Rank{Versions: 2, Newer: 1}}}
+	for i := range 600 { // details in more than one block
+		pkgs = append(pkgs, Package{Attr: fmt.Sprintf("z%03d", i), Pname: "z", Homepage: fmt.Sprintf("https://z/%d", i)})
+	}
 	for _, compressed := range []bool{false, true} {
 		var buf bytes.Buffer
 		write := Write
@@ -88,9 +93,15 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Len() != 2 || got.At(0).Description != "x y" || got.At(1) != (Package{Attr: "b.c", Pname: "c", Version: "2",
-			Description: "ünïcode", Maintainers: 3, Family: 2, Category: "tools/misc", Terms: " b c misc tool ünïcode "}) {
+		if got.Len() != len(pkgs) || got.At(0).Description != "x y" || got.At(1) != (Package{Attr: "b.c", Pname: "c", Version: "2",
+			Description: "ünïcode", Maintainers: 3, Family: 2, Category: "tools/misc", Terms: " b c tool misc ünïcode ",
+			Homepage: "https://example.org/c", MainProgram: "cc", LongDescription: "Long description.", Rank: Rank{Versions: 2, Newer: 1}}) {
 			t.Errorf("compressed=%v: %+v %+v", compressed, got.At(0), got.At(1))
+		}
+		for _, i := range []int{599, 2, 300} { // blocks in any order
+			if h := got.At(i).Homepage; h != pkgs[i].Homepage {
+				t.Errorf("package %d: homepage %q, want %q", i, h, pkgs[i].Homepage)
+			}
 		}
 	}
 	var good bytes.Buffer

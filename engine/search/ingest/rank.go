@@ -9,8 +9,8 @@ import (
 	"github.com/asknix/ask-nix/engine/search"
 )
 
-// addRanks fills each package's search.Rank from the whole set: the size of the package
-// set it belongs to, and its place in its versioned family.
+// addRanks fills each package's search.Rank from the whole set: its place in its
+// versioned family.
 //
 // A versioned family is the top-level attributes that are one name but for a trailing
 // version (python310 … python314, nodejs_20 and nodejs_24, gcc13 … gcc15, with gcc itself):
@@ -18,23 +18,12 @@ import (
 // pre-releases (18rc1, 3.14.0rc3, …-unstable-…), so the newest release has Newer = 0 and
 // an end-of-life major (python2 beside python3xx) comes after the current ones.
 func addRanks(pkgs []search.Package) {
-	sets := map[string]int{}
-	for _, p := range pkgs {
-		if i := strings.LastIndexByte(p.Attr, '.'); i > 0 {
-			sets[p.Attr[:i]]++
-		}
-	}
 	families := map[string][]int{}
 	for i, p := range pkgs {
 		if i := strings.LastIndexByte(p.Attr, '.'); i > 0 {
 			continue
 		}
 		families[familyKey(p.Attr)] = append(families[familyKey(p.Attr)], i)
-	}
-	for i := range pkgs {
-		if j := strings.LastIndexByte(pkgs[i].Attr, '.'); j > 0 {
-			pkgs[i].Rank.SetSize = sets[pkgs[i].Attr[:j]]
-		}
 	}
 	for _, members := range families {
 		if len(members) < 2 {
@@ -52,18 +41,36 @@ func addRanks(pkgs []search.Package) {
 	}
 }
 
-// versionSuffix is a trailing version in an attribute name: python312, nodejs_24,
-// linux_6_12, dotnet-sdk_9, gimp3.
-// A variant's camelCase word may follow (python2Full, beside python312).
-var versionSuffix = regexp.MustCompile(`^(.*[a-zA-Z])[-_]?[0-9]+(?:[-_][0-9]+)*(?:[A-Z][a-z]+)?$`)
-
-// familyKey is an attribute's name without its trailing version, in lower case.
+// familyKey is an attribute's name without its trailing version, in lower case: python
+// for python312, nodejs for nodejs_24, linux for linux_6_12, dotnet-sdk for dotnet-sdk_9,
+// gimp for gimp3. A variant's camelCase word may follow the version (python2Full).
 func familyKey(attr string) string {
-	if m := versionSuffix.FindStringSubmatch(attr); m != nil {
-		attr = m[1]
+	end := len(attr)
+	// A variant: an upper-case letter and lower-case ones, after a digit.
+	if i := strings.LastIndexFunc(attr, func(r rune) bool { return r < 'a' || r > 'z' }); i > 0 && i < end-1 &&
+		attr[i] >= 'A' && attr[i] <= 'Z' && attr[i-1] >= '0' && attr[i-1] <= '9' {
+		end = i
 	}
-	return strings.ToLower(attr)
+	// The version: digits, separated by - or _.
+	j := end
+	for j > 0 && (isDigit(attr[j-1]) || (attr[j-1] == '-' || attr[j-1] == '_') && j < end && isDigit(attr[j])) {
+		j--
+	}
+	if j == end || j == 0 {
+		return strings.ToLower(attr) // no version, or nothing but one
+	}
+	if attr[j] == '-' || attr[j] == '_' {
+		j++ // the separator before the version's first digits belongs to neither
+	}
+	base := strings.TrimRight(attr[:j], "-_")
+	if base == "" || !isLetter(base[len(base)-1]) {
+		return strings.ToLower(attr)
+	}
+	return strings.ToLower(base)
 }
+
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // compareVersions orders two version fields: by their numeric parts, a release after a
 // pre-release or snapshot of any version.
