@@ -18,9 +18,10 @@ func actSearch() *Action {
 			{Name: "query", Kind: String, Help: "search words"},
 			{Name: "limit", Kind: Int, Min: 1, Max: 10000, Help: "at most this many results"},
 			{Name: "options", Kind: Bool, Help: "search NixOS options"},
+			{Name: "details", Kind: String, Help: "show this one package (an attribute) in full"},
 		},
 		Plan: func(_ context.Context, _ *Engine, a Args) (Plan, error) {
-			if strings.TrimSpace(a.String("query")) == "" {
+			if strings.TrimSpace(a.String("query")) == "" && a.String("details") == "" {
 				return Plan{Backend: "index"}, fmt.Errorf("%w: search needs a query", ErrUsage)
 			}
 			return Plan{Backend: "index"}, nil
@@ -63,8 +64,73 @@ func (r OptionsSearchResult) Render(w io.Writer) {
 	}
 }
 
+// PackageDetails is `search --details ATTR --json` (SPEC §5): one package in full.
+type PackageDetails struct {
+	Index   search.Meta    `json:"index"`
+	Package search.Package `json:"package"`
+}
+
+// Render implements Result.
+func (r PackageDetails) Render(w io.Writer) {
+	p := r.Package
+	fmt.Fprintf(w, "%s %s\n", p.Attr, p.Version)
+	if p.Description != "" {
+		fmt.Fprintf(w, "  %s\n", p.Description)
+	}
+	for _, f := range [][2]string{{"name", p.Pname}, {"homepage", p.Homepage}, {"program", p.MainProgram}} {
+		if f[1] != "" {
+			fmt.Fprintf(w, "  %-9s %s\n", f[0]+":", f[1])
+		}
+	}
+	if p.LongDescription != "" {
+		fmt.Fprintln(w)
+		for _, line := range wrap(p.LongDescription, 76) {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+	}
+	fmt.Fprintf(w, "\ninstall: ask-nix install %s\n", p.Attr)
+}
+
+// wrap breaks text into lines of at most width columns, at spaces.
+func wrap(text string, width int) []string {
+	var out []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			out = append(out, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
+}
+
 func (e *Engine) search(a Args) (Result, error) {
 	q := strings.TrimSpace(a.String("query"))
+	if attr := a.String("details"); attr != "" {
+		idx, err := e.loadIndex()
+		if err != nil {
+			return nil, err
+		}
+		p, ok := idx.Lookup(attr)
+		if !ok {
+			var near []string
+			for _, r := range idx.Search(attr, 3) {
+				near = append(near, r.Attr)
+			}
+			if len(near) == 0 {
+				return nil, fmt.Errorf("%w: no package %q in the index", ErrInvalidArgument, attr)
+			}
+			return nil, fmt.Errorf("%w: no package %q in the index (closest: %s)", ErrInvalidArgument, attr, strings.Join(near, ", "))
+		}
+		return PackageDetails{Index: idx.Meta, Package: p}, nil
+	}
 	limit := 20
 	if e.o.SearchLimit > 0 {
 		limit = e.o.SearchLimit

@@ -113,6 +113,7 @@ type searchCmd struct {
 	Interactive bool     `short:"i" help:"Search as you type; enter installs the selected package."`
 	Limit       int      `help:"At most this many results (default 20, or defaults.search_limit in config.toml)."`
 	Options     bool     `help:"Search NixOS options instead of packages."`
+	Details     string   `help:"Show one package in full: its homepage, main program and long description." placeholder:"ATTR"`
 }
 type pkgCmd struct {
 	Package string `arg:"" help:"Package attribute name."`
@@ -362,7 +363,10 @@ func buildRequest(c *cli, kctx *kong.Context, args []string) (engine.Request, bo
 	case "search":
 		req.Subcommand = "search"
 		a["query"] = strings.Join(c.Search.Query, " ")
-		if strings.TrimSpace(a["query"].(string)) == "" && !c.Search.Interactive {
+		if c.Search.Details != "" {
+			a["details"] = c.Search.Details
+		}
+		if strings.TrimSpace(a["query"].(string)) == "" && !c.Search.Interactive && c.Search.Details == "" {
 			return req, false, fmt.Errorf("%w: search needs a query (or -i to search as you type)", errUsage)
 		}
 		if c.Search.Limit != 0 {

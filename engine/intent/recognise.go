@@ -216,8 +216,58 @@ type rule func(w words) (action string, args map[string]any, confidence float64,
 
 // rules are tried in order; earlier ones are more specific.
 var rules = []rule{
-	ruleQuestionAboutCommand, ruleHelp, ruleCache, ruleErrors, ruleRollback, ruleDiff, ruleCleanup, ruleGenerations,
+	ruleQuestionAboutCommand, ruleHelp, ruleHowToEnable, ruleCache, ruleErrors, ruleRollback, ruleDiff, ruleCleanup, ruleGenerations,
 	ruleDisk, ruleInfo, ruleConfig, ruleInstalled, ruleUpdate, ruleRemove, ruleInstall, ruleSearch, ruleWanted,
+}
+
+// ruleHowToEnable: "how do I enable ssh", "how can i turn on bluetooth", "how to set up
+// docker on nixos" ask which NixOS option does it: a search of options (for "enable …",
+// whose .enable options come first). Flakes are the config rule's.
+func ruleHowToEnable(w words) (string, map[string]any, float64, bool) {
+	l := w.lower
+	if len(l) < 3 || l[0] != "how" && l[0] != "where" || w.has("flake", "flakes", "ask-nix", "package", "packages") {
+		return "", nil, 0, false
+	}
+	v, enable := -1, false
+	for i, x := range l {
+		switch {
+		case x == "enable" || x == "activate":
+			v, enable = i+1, true
+		case (x == "turn" || x == "switch") && i+1 < len(l) && l[i+1] == "on":
+			v, enable = i+2, true
+		case x == "configure" || x == "setup" || x == "set" && i+1 < len(l) && l[i+1] == "up":
+			v = i + 1
+			if x == "set" {
+				v++
+			}
+		}
+		if v >= 0 {
+			break
+		}
+	}
+	if v < 0 {
+		return "", nil, 0, false
+	}
+	var subject []string
+	for j := v; j < len(l); j++ {
+		x := l[j]
+		if (x == "on" || x == "in" || x == "with" || x == "for") && j+1 < len(l) && (l[j+1] == "nixos" || l[j+1] == "my" || l[j+1] == "the") {
+			break // "on nixos", "in my configuration"
+		}
+		switch x {
+		case "the", "a", "an", "my", "on", "up", "nixos", "service", "please", "?":
+			continue
+		}
+		subject = append(subject, w.orig[j])
+	}
+	if len(subject) == 0 {
+		return "", nil, 0, false
+	}
+	q := strings.Join(subject, " ")
+	if enable {
+		q = "enable " + q
+	}
+	return "search", map[string]any{"query": q, "options": true}, 0.85, true
 }
 
 // ruleQuestionAboutCommand: "what does rm do", "what is chmod" ask about a word; they

@@ -10,13 +10,17 @@ import (
 	"unicode/utf8"
 )
 
-// Result is one search hit (SPEC §5).
+// Result is one search hit (SPEC §5). Homepage, MainProgram and LongDescription are
+// there when the index has them.
 type Result struct {
-	Attr        string  `json:"attr"`
-	Pname       string  `json:"pname"`
-	Version     string  `json:"version"`
-	Description string  `json:"description"`
-	Score       float64 `json:"score"`
+	Attr            string  `json:"attr"`
+	Pname           string  `json:"pname"`
+	Version         string  `json:"version"`
+	Description     string  `json:"description"`
+	Homepage        string  `json:"homepage,omitempty"`
+	MainProgram     string  `json:"mainProgram,omitempty"`
+	LongDescription string  `json:"longDescription,omitempty"`
+	Score           float64 `json:"score"`
 }
 
 // splitWords splits text into words on anything that is not a letter, a digit or "+",
@@ -74,6 +78,19 @@ func packageWords(p *Package, stems map[string]string) []string {
 			}
 		}
 	}
+	// A camelCase or dashed part of the attribute as one word too: "autosnapshot" finds
+	// services.zfs.autoSnapshot.enable, "trustedusers" nix.settings.trusted-users.
+	for _, c := range strings.Split(p.Attr, ".") {
+		joined := strings.ToLower(c)
+		if strings.Contains(p.Attr, ".") {
+			joined = strings.ReplaceAll(joined, "-", "") // not a top-level name: element-desktop is two words
+		}
+		if joined != c && asciiLetters(joined) {
+			if n := norm(joined); !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
 	return out
 }
 
@@ -88,10 +105,22 @@ func (idx *Index) Search(query string, limit int) []Result {
 	hits := idx.search(query, limit, false)
 	out := make([]Result, 0, len(hits))
 	for _, h := range hits { // fields, not At: At rebuilds the Terms, which a result does not show
+		home, prog, long := idx.details.of(h.i)
 		out = append(out, Result{Attr: idx.field(h.i, fAttr), Pname: idx.field(h.i, fPname), Version: idx.field(h.i, fVersion),
-			Description: idx.field(h.i, fDescription), Score: h.score})
+			Description: idx.field(h.i, fDescription), Homepage: home, MainProgram: prog, LongDescription: long, Score: h.score})
 	}
 	return out
+}
+
+// Lookup is the package whose attribute is attr, exactly.
+func (idx *Index) Lookup(attr string) (Package, bool) {
+	i := sort.Search(idx.Len(), func(i int) bool { return idx.field(i, fAttr) >= attr })
+	if i >= idx.Len() || idx.field(i, fAttr) != attr {
+		return Package{}, false
+	}
+	p := idx.fields(i)
+	p.Homepage, p.MainProgram, p.LongDescription = idx.details.of(i)
+	return p, true
 }
 
 type hit struct {
@@ -125,6 +154,14 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 	}
 	qc := queryConsts{q: q, words: words, joined: joined, alts: alts, options: options,
 		single: !strings.ContainsAny(q, " \t"), k: 1 + len(q)/6, described: described}
+	if options && !qc.single {
+		for _, f := range strings.Fields(q) {
+			if strings.Contains(strings.Trim(f, "."), ".") {
+				qc.path = strings.Trim(f, ".")
+				break
+			}
+		}
+	}
 	if !qc.single && len(raw) > 1 {
 		// Words that together are a name: "android studio" → android-studio, "vault
 		// warden" → vaultwarden.
@@ -190,7 +227,7 @@ func (idx *Index) search(query string, limit int, options bool) []hit {
 // the results. Such a query relates to no name (names have no spaces; byName holds the
 // exceptions), so a package scores by its words' coverage and its popularity alone.
 // Packages covering every word are scored first; one covering less than half the words
-// scores nothing; for the others score is at most 20·coverage + popularity (+37 for an
+// scores nothing; for the others score is at most 20·coverage + popularity (+52 for an
 // option's name words and enable), and a package is skipped when that bound is below the limit-th score
 // already found — it could neither enter the results nor change their order.
 func (idx *Index) pruned(qc *queryConsts, set, byName []uint64, limit int, consider func(int), hits *[]hit) {
@@ -231,7 +268,7 @@ func (idx *Index) pruned(qc *queryConsts, set, byName []uint64, limit int, consi
 	maxPop := 2.5*math.Log2(100) + 1.5*math.Log2(1000)
 	extra := 0.0
 	if qc.options {
-		extra = 25 + 12 // optionScore's name words and enable
+		extra = 25 + 12 + 15 // optionScore's name words, enable and path
 	}
 	for _, p := range rest {
 		if 20*p.frac+maxPop+extra < threshold {
@@ -301,6 +338,7 @@ type queryConsts struct {
 	// described: q is the one word left of a description ("screenshot tool"), not a name.
 	described bool
 	sets      map[string]int // setSize's memory
+	path      string         // an option path among other words (services.nginx http2)
 	options   bool
 	single    bool
 	k         int
@@ -524,6 +562,9 @@ func addOns(set string) bool {
 // and deep options come after shallow ones.
 func optionScore(s float64, attr, name string, qc *queryConsts) float64 {
 	depth := strings.Count(attr, ".")
+	if qc.path != "" && strings.HasPrefix(attr, qc.path+".") {
+		s += 15 // "services.nginx.virtualHosts http2": options under that path
+	}
 	if strings.HasPrefix(attr, qc.q+".") {
 		// The query is the option's path prefix (services.nginx): its own options first.
 		s += 20 - 2*float64(depth-strings.Count(qc.q, ".")-1)
