@@ -65,13 +65,13 @@ func termsOf(p *Package, stems map[string]string) string {
 
 // packageWords are the words of termsOf, in order.
 func packageWords(p *Package, stems map[string]string) []string {
-	var out []string
+	out := make([]string, 0, 24)
 	for _, f := range [...]string{p.Attr, p.Pname, p.Category, p.Description} {
 		for _, w := range splitWords(f) {
 			n, ok := stems[w]
 			if !ok {
 				n = norm(w)
-				stems[strings.Clone(w)] = n
+				stems[w] = n // w points into the package's text, which the build keeps anyway
 			}
 			if !slices.Contains(out, n) {
 				out = append(out, n)
@@ -79,16 +79,40 @@ func packageWords(p *Package, stems map[string]string) []string {
 		}
 	}
 	// A camelCase or dashed part of the attribute as one word too: "autosnapshot" finds
-	// services.zfs.autoSnapshot.enable, "trustedusers" nix.settings.trusted-users.
-	for _, c := range strings.Split(p.Attr, ".") {
-		joined := strings.ToLower(c)
-		if strings.Contains(p.Attr, ".") {
-			joined = strings.ReplaceAll(joined, "-", "") // not a top-level name: element-desktop is two words
+	// services.zfs.autoSnapshot.enable, "trustedusers" nix.settings.trusted-users (dashed
+	// only below the top level: element-desktop is two words).
+	dotted := strings.IndexByte(p.Attr, '.') >= 0
+	for rest := p.Attr; rest != ""; {
+		c := rest
+		if i := strings.IndexByte(rest, '.'); i >= 0 {
+			c, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
 		}
-		if joined != c && asciiLetters(joined) {
-			if n := norm(joined); !slices.Contains(out, n) {
-				out = append(out, n)
+		joinable := false
+		for i := 0; i < len(c); i++ {
+			if c[i] >= 'A' && c[i] <= 'Z' || dotted && c[i] == '-' {
+				joinable = true
+				break
 			}
+		}
+		if !joinable {
+			continue
+		}
+		joined := strings.ToLower(c)
+		if dotted {
+			joined = strings.ReplaceAll(joined, "-", "")
+		}
+		if !asciiLetters(joined) {
+			continue
+		}
+		n, ok := stems[joined]
+		if !ok {
+			n = norm(joined)
+			stems[joined] = n
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
 		}
 	}
 	return out

@@ -83,23 +83,28 @@ type rawPackage struct {
 type rawMeta struct {
 	Description     string          `json:"description"`
 	LongDescription string          `json:"longDescription"`
-	Homepage        json.RawMessage `json:"homepage"` // a string, or a list of them
+	Homepage        homepageField   `json:"homepage"` // a string, or a list of them
 	MainProgram     string          `json:"mainProgram"`
 	Maintainers     []struct{}      `json:"maintainers"` // counted; their fields are skipped
 	Position        string          `json:"position"`
 }
 
-// homepage is meta.homepage's first address ("" when it is neither a string nor a list).
-func homepage(raw json.RawMessage) string {
+// homepageField is meta.homepage: a string, or a list whose first address is kept;
+// anything else is no homepage.
+type homepageField string
+
+func (h *homepageField) UnmarshalJSON(b []byte) error {
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
+	if len(b) > 0 && b[0] == '[' {
+		var l []string
+		if json.Unmarshal(b, &l) == nil && len(l) > 0 {
+			s = l[0]
+		}
+	} else if json.Unmarshal(b, &s) != nil {
+		s = ""
 	}
-	var l []string
-	if json.Unmarshal(raw, &l) == nil && len(l) > 0 {
-		return l[0]
-	}
-	return ""
+	*h = homepageField(s)
+	return nil
 }
 
 // category turns meta.position ("pkgs/servers/http/nginx/generic.nix:311") into the
@@ -222,7 +227,7 @@ func decodePackage(dec *json.Decoder, attr string) (search.Package, error) {
 		}
 		p.Maintainers = min(len(m.Maintainers), 99)
 		p.Category = category(m.Position, attr)
-		p.Homepage = strings.TrimSpace(homepage(m.Homepage))
+		p.Homepage = strings.TrimSpace(string(m.Homepage))
 		p.MainProgram = strings.TrimSpace(m.MainProgram)
 		p.LongDescription = strings.Join(strings.Fields(m.LongDescription), " ")
 	}
