@@ -81,12 +81,12 @@ type rawPackage struct {
 }
 
 type rawMeta struct {
-	Description     string          `json:"description"`
-	LongDescription string          `json:"longDescription"`
-	Homepage        homepageField   `json:"homepage"` // a string, or a list of them
-	MainProgram     string          `json:"mainProgram"`
-	Maintainers     []struct{}      `json:"maintainers"` // counted; their fields are skipped
-	Position        string          `json:"position"`
+	Description     string        `json:"description"`
+	LongDescription string        `json:"longDescription"`
+	Homepage        homepageField `json:"homepage"` // a string, or a list of them
+	MainProgram     string        `json:"mainProgram"`
+	Maintainers     []struct{}    `json:"maintainers"` // counted; their fields are skipped
+	Position        string        `json:"position"`
 }
 
 // homepageField is meta.homepage: a string, or a list whose first address is kept;
