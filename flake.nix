@@ -9,7 +9,7 @@
       forAll = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
       version = "0.1.0";
       # .ci/run recomputes this (go mod vendor, then nix hash path) and fails on a mismatch.
-      vendorHash = "sha256-ky9VXMam7qwtnm59uYRGbj3WPkEAluSXlIb1NmDtVMo=";
+      vendorHash = "sha256-m6ZOzSichuyEbrcGZHXBTlLt1ZiQo0mIYjjvF/ths88=";
       mkAskNix = pkgs:
         (pkgs.buildGoModule.override { go = pkgs.go_1_26; }) {
           pname = "ask-nix";
