@@ -61,11 +61,13 @@ go run ./bench/report "$json"/*.json
 # Search (issue 3): end to end against ask-nix's own start-up (target ≤ 3x), in process
 # (target p50 ≤ 1 ms, p99 ≤ 5 ms), and building the index (≤ 2 s, ≤ 300 MB, ≤ 25 MB).
 shared=${SHARED:-../shared}
-hyperfine -N -w 3 -r "$RUNS" --export-json "$out/search.json" -n search "$out/ask-nix search firefox" -n version "$out/ask-nix --version" >/dev/null
+hyperfine -N -w 3 -r "$RUNS" --export-json "$out/search.json" -n search "$out/ask-nix search firefox" -n version "$out/ask-nix --version" \
+  -n need "$out/ask-nix search video editors" -n details "$out/ask-nix search --details python312" >/dev/null
 python3 - "$out/search.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 print(f"search firefox: {r[0]['median']*1000:.1f} ms, --version {r[1]['median']*1000:.1f} ms: {r[0]['median']/r[1]['median']:.2f}x (medians)")
+print(f"search video editors: {r[2]['median']*1000:.1f} ms ({r[2]['median']/r[1]['median']:.2f}x); search --details python312: {r[3]['median']*1000:.1f} ms ({r[3]['median']/r[1]['median']:.2f}x)")
 PY
 go test -count=1 ./engine/search -run 'TestQueryLatency' -v | grep -o 'package benchmark.*\|all, .*'
 if [ -e "$shared/data/nixpkgs/packages.json.br" ]; then
