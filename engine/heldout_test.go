@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/asknix/ask-nix/engine/intent"
+	"github.com/asknix/ask-nix/engine/search"
+)
+
+// heldOutInstalled is what the target profile holds when a held-out remove is resolved.
+var heldOutInstalled = []string{"firefox", "mpv", "vlc", "htop", "neovim", "ripgrep", "python3", "git", "element-desktop"}
+
+type heldOutPhrase struct {
+	text, action string
+	args         map[string]any
+}
+
+func loadHeldOut(t *testing.T, file string) []heldOutPhrase {
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []heldOutPhrase
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cols := strings.Split(line, "\t")
+		if len(cols) != 3 {
+			t.Fatalf("%s:%d: want 3 tab-separated columns", file, n)
+		}
+		var args map[string]any
+		if err := json.Unmarshal([]byte(cols[2]), &args); err != nil {
+			t.Fatalf("%s:%d: %v", file, n, err)
+		}
+		out = append(out, heldOutPhrase{cols[0], cols[1], args})
+	}
+	return out
+}
+
+// understood is what a request comes to before planning: the recogniser's intent with its
+// package resolved (what Handle acts on), as action and JSON-shaped args.
+func understood(idx *search.Index, text string) (string, map[string]any) {
+	in := intent.Recognize(text)
+	if in.Confidence < intent.Threshold {
+		return "unknown", map[string]any{}
+	}
+	b, _ := json.Marshal(in.Args)
+	var args map[string]any
+	json.Unmarshal(b, &args)
+	if args == nil {
+		args = map[string]any{}
+	}
+	return in.Action, args
+}
+
+// TestHeldOutBatches scores the held-out batches of testdata/heldout (phrasings written
+// before the changes they led to; each file's header has its score before them). A
+// batch, once its fixes are in, is held to 95% of actions, 90% of arguments and no
+// mutating misfire: a mutating action where another was meant, or on another target.
+func TestHeldOutBatches(t *testing.T) {
+	idx, err := search.Open(nil, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("testdata/heldout/*.tsv")
+	if len(files) == 0 {
+		t.Fatal("no held-out batches")
+	}
+	for _, file := range files {
+		ps := loadHeldOut(t, file)
+		actions, argsOK, misfires := 0, 0, 0
+		for _, p := range ps {
+			action, args := understood(idx, p.text)
+			if action == p.action {
+				actions++
+				if reflect.DeepEqual(args, p.args) {
+					argsOK++
+				} else {
+					t.Logf("%s: %q: args %v, want %v", filepath.Base(file), p.text, args, p.args)
+				}
+			} else {
+				t.Logf("%s: %q: %s %v, want %s %v", filepath.Base(file), p.text, action, args, p.action, p.args)
+			}
+			if intent.Mutating(action) && (action != p.action || !reflect.DeepEqual(args, p.args)) {
+				misfires++
+				t.Errorf("%s: %q: mutating misfire: %s %v, want %s %v", filepath.Base(file), p.text, action, args, p.action, p.args)
+			}
+		}
+		n := float64(len(ps))
+		t.Logf("%s: %d phrasings, actions %.1f%%, arguments %.1f%%, mutating misfires %d", filepath.Base(file), len(ps),
+			100*float64(actions)/n, 100*float64(argsOK)/n, misfires)
+		if float64(actions) < 0.95*n || float64(argsOK) < 0.90*n {
+			t.Errorf("%s: actions %d/%d, arguments %d/%d: below 95%% / 90%%", filepath.Base(file), actions, len(ps), argsOK, len(ps))
+		}
+	}
+}
