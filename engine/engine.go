@@ -330,7 +330,11 @@ func (e *Engine) Handle(ctx context.Context, req Request) (*Envelope, error) {
 	lowConfidence := !known || env.Intent.Action == "unknown" || env.Intent.Confidence < intent.Threshold
 	var planErr error
 	env.Plan = Plan{Argv: [][]string{}}
-	if !lowConfidence {
+	if !lowConfidence && req.Subcommand == "" {
+		// A sentence's package is resolved against what exists (resolve.go).
+		planErr = e.resolve(ctx, &env.Intent)
+	}
+	if !lowConfidence && planErr == nil {
 		env.Plan, env.args, planErr = e.planArgs(ctx, act, env.Intent.Args, req.Yes)
 	}
 

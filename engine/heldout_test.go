@@ -51,8 +51,11 @@ func loadHeldOut(t *testing.T, file string) []heldOutPhrase {
 // package resolved (what Handle acts on), as action and JSON-shaped args.
 func understood(idx *search.Index, text string) (string, map[string]any) {
 	in := intent.Recognize(text)
-	if in.Confidence < intent.Threshold {
+	if in.Confidence < intent.Threshold || in.Action == "unknown" {
 		return "unknown", map[string]any{}
+	}
+	if err := resolveIntent(&in, idx, heldOutInstalled); err != nil {
+		return "unknown", map[string]any{} // nothing would run
 	}
 	b, _ := json.Marshal(in.Args)
 	var args map[string]any

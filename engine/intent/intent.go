@@ -49,6 +49,10 @@ type Intent struct {
 	Args       map[string]any `json:"args"`
 	Rule       string         `json:"rule"`
 	Confidence float64        `json:"confidence"`
+	// Phrase is, for an argument taken from the request's words, those words and the few
+	// after them that may belong to it ("element desktop" for package "element"): the
+	// engine resolves the argument against what exists (the package index, the profile).
+	Phrase map[string]string `json:"-"`
 }
 
 // Input is the normalised request, as rule modules receive it (SPEC §7).

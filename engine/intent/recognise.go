@@ -25,7 +25,7 @@ var keywords = []string{
 }
 
 // typos maps short misspellings a distance rule cannot catch safely.
-var typos = map[string]string{"fnd": "find", "serach": "search", "seach": "search", "instal": "install", "intall": "install",
+var typos = map[string]string{"halp": "help", "hepl": "help", "fnd": "find", "serach": "search", "seach": "search", "instal": "install", "intall": "install",
 	"isntall": "install", "uninstal": "uninstall", "remvoe": "remove", "rmeove": "remove", "gens": "generations",
 	"rolback": "rollback", "rollbak": "rollback", "cleanp": "cleanup", "updte": "update", "upate": "update", "udpate": "update",
 	"rmove": "remove", "unistall": "uninstall", "pkgs": "packages", "pkg": "package"}
@@ -206,11 +206,51 @@ func Recognize(text string) Intent {
 				in.Args = args
 			}
 			addProfile(w, in.Args, act)
+			if p, ok := in.Args["package"].(string); ok {
+				if ph := phraseFrom(w, p); ph != p {
+					in.Phrase = map[string]string{"package": ph}
+				}
+			}
 			return in
+		}
+	}
+	if act, args, conf, ok := ruleClassifier(w); ok {
+		in.Action, in.Args, in.Confidence, in.Rule = act, args, conf, "classifier"
+		addProfile(w, in.Args, act)
+		if p, ok := in.Args["package"].(string); ok {
+			if ph := phraseFrom(w, p); ph != p {
+				in.Phrase = map[string]string{"package": ph}
+			}
 		}
 	}
 	return in
 }
+
+// phraseFrom is the package word p with up to two words after it that are not noise, a
+// particle or a preposition: "element desktop" in "add element desktop", "htop thing" in
+// "grab me that htop thing". Which of them name the package, only the package index knows.
+func phraseFrom(w words, p string) string {
+	for i, o := range w.orig {
+		if o != p {
+			continue
+		}
+		out := []string{o}
+		for j := i + 1; j < len(w.orig) && len(out) < 3; j++ {
+			l := w.lower[j]
+			if argNoise[l] || particles[l] || phraseStop[l] || isPronoun(l) {
+				break
+			}
+			out = append(out, w.orig[j])
+		}
+		return strings.Join(out, " ")
+	}
+	return p
+}
+
+// phraseStop ends a package's words: "install vlc and mpv", "put htop onto this box".
+var phraseStop = map[string]bool{"and": true, "or": true, "onto": true, "into": true, "at": true, "by": true,
+	"as": true, "via": true, "using": true, "but": true, "then": true, "so": true, "if": true, "because": true,
+	"instead": true, "too": true, "also": true, "again": true, "here": true, "rn": true, "quick": true, "quickly": true}
 
 type rule func(w words) (action string, args map[string]any, confidence float64, ok bool)
 
@@ -296,7 +336,7 @@ func ruleHelp(w words) (string, map[string]any, float64, bool) {
 		w.phrase("some examples") || w.phrase("show examples") {
 		return "help", nil, 0.9, true
 	}
-	if w.has("ask-nix") && w.has("how", "what", "work", "use", "does") && len(w.lower) <= 6 {
+	if w.has("ask-nix") && w.has("how", "what", "work", "use", "does") && len(w.lower) <= 6 && !w.has("cache", "errors", "error", "log") {
 		return "help", nil, 0.85, true
 	}
 	if w.has("help") && !w.has(append(append([]string{}, installVerbs...), append(removeVerbs, searchVerbs...)...)...) && len(w.lower) <= 4 {
@@ -400,7 +440,7 @@ func ruleDiff(w words) (string, map[string]any, float64, bool) {
 		}
 	}
 	switch {
-	case len(nums) >= 2 && (w.phrase("relative to") || w.phrase("compared to") || w.phrase("compared with") || w.has("vs", "versus", "against")):
+	case len(nums) >= 2 && (w.phrase("relative to") || w.phrase("compared to") || w.phrase("compared with") || w.has("against")):
 		args["from"], args["to"] = nums[1], nums[0] // "30 relative to 29": from 29 to 30
 	case len(nums) >= 2 && w.has("between"):
 		args["from"], args["to"] = min(nums[0], nums[1]), max(nums[0], nums[1]) // the older first
@@ -468,7 +508,7 @@ func ruleCleanup(w words) (string, map[string]any, float64, bool) {
 	deleting := w.has("delete", "remove", "drop", "wipe", "get", "clear", "erase", "purge")
 	oldGens := deleting && (w.has("generations") || (w.has("older", "ago") && w.has("everything", "all", "stuff")) ||
 		(w.has("old", "unused", "stale", "obsolete", "outdated") && w.has(oldThings...)))
-	keeping := w.has("keep") && w.has("generations", "last", "newest") && !w.has("installed")
+	keeping := (w.has("keep") || w.has("trim", "cut", "prune") && w.has("down", "to")) && w.has("generations", "gens", "last", "newest") && !w.has("installed")
 	allBut := w.phrase("all but")
 	if !clean && !oldGens && !keeping && !allBut {
 		return "", nil, 0, false
@@ -517,6 +557,9 @@ func ruleGenerations(w words) (string, map[string]any, float64, bool) {
 }
 
 func ruleDisk(w words) (string, map[string]any, float64, bool) {
+	if w.lower[0] == "df" || w.lower[0] == "du" {
+		return "disk", nil, 0.85, true // the sysadmin's word for it
+	}
 	if w.has("disk", "storage") && !w.has("install", "search") {
 		return "disk", nil, 0.9, true
 	}
@@ -652,7 +695,7 @@ func ruleConfig(w words) (string, map[string]any, float64, bool) {
 	return "", nil, 0, false
 }
 
-var removeVerbs = []string{"remove", "uninstall", "delete", "erase", "rm", "uninstal", "remvoe", "purge"}
+var removeVerbs = []string{"remove", "uninstall", "delete", "erase", "rm", "uninstal", "remvoe", "purge", "yeet", "nuke", "axe", "scrap", "zap"}
 
 // slangRemove are verbs that remove something when a particle goes with them ("chuck vlc
 // off", "clear away mpv", "throw out gimp"); alone they say nothing.
@@ -743,6 +786,9 @@ func ruleInstall(w words) (string, map[string]any, float64, bool) {
 	if len(w.lower) == 3 && (w.phrase("i need") || w.phrase("i want") || w.phrase("give me") || w.phrase("gimme") || w.phrase("grab me")) && !softwareKinds[w.lower[2]] {
 		return "install", map[string]any{"package": w.orig[2]}, 0.75, true
 	}
+	if len(w.lower) == 2 && (w.lower[0] == "gimme" || w.lower[0] == "grab" || w.lower[0] == "fetch") && !softwareKinds[w.lower[1]] && !argNoise[w.lower[1]] {
+		return "install", map[string]any{"package": w.orig[1]}, 0.75, true // "gimme ripgrep"
+	}
 	i := w.index(installVerbs...)
 	if i < 0 || (w.lower[i] == "get" && i > 1 && !(w.lower[0] == "can" || w.lower[0] == "could" || w.lower[0] == "may")) {
 		return "", nil, 0, false
@@ -758,7 +804,7 @@ func ruleInstall(w words) (string, map[string]any, float64, bool) {
 }
 
 // searchNoise are words around a search query that are not part of it.
-var searchNoise = map[string]bool{"for": true, "something": true, "do": true, "i": true, "have": true, "can": true, "use": true,
+var searchNoise = map[string]bool{"for": true, "something": true, "stuff": true, "things": true, "do": true, "i": true, "have": true, "can": true, "use": true,
 	"good": true, "related": true, "like": true, "there": true, "you": true, "me": true, "looking": true, "provide": true,
 	"provides": true, "any": true, "a": true, "an": true, "some": true, "in": true, "nixpkgs": true, "i'm": true, "im": true,
 	"to": true, "are": true, "is": true, "which": true, "what": true, "please": true, "pls": true, "hey": true, "packages": true,

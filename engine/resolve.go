@@ -1,0 +1,220 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/asknix/ask-nix/engine/intent"
+	"github.com/asknix/ask-nix/engine/search"
+)
+
+// Resolving a sentence's package: the recogniser takes words from the request ("element
+// desktop", "firefx", "away"); which package they name only the package index and the
+// profile know. A name typed exactly as an attribute or a pname of the index is kept as
+// typed; words that together are a name become it ("element desktop" → element-desktop);
+// an obvious typo becomes the package it means; a remove looks at what the profile holds
+// first. Words that name no package are not used as one: the request fails, offering the
+// closest names. Subcommands (`ask-nix install X`) are taken as typed: their argument is
+// the person's exact choice.
+
+// resolveIntent resolves a recognised intent's package (install, remove, installed)
+// against idx and, for remove, installed (the target profile's package names).
+func resolveIntent(in *intent.Intent, idx *search.Index, installed []string) error {
+	switch in.Action {
+	case "install", "remove", "installed":
+	default:
+		return nil
+	}
+	word, ok := in.Args["package"].(string)
+	if !ok || word == "" {
+		return nil
+	}
+	phrase := in.Phrase["package"]
+	if phrase == "" {
+		phrase = word
+	}
+	if in.Action != "remove" {
+		installed = nil
+	}
+	got, err := resolvePackage(idx, installed, phrase)
+	if err != nil {
+		if in.Action == "installed" {
+			return nil // a question about a name: the answer says whether it is there
+		}
+		return err
+	}
+	in.Args["package"] = got
+	return nil
+}
+
+// resolvePackage is the package phrase names: the longest run of its first words that is
+// one (installed, then in the index), else an obvious typo of its first word.
+func resolvePackage(idx *search.Index, installed []string, phrase string) (string, error) {
+	words := strings.Fields(phrase)
+	if len(words) == 0 {
+		return "", fmt.Errorf("%w: no package named", ErrInvalidArgument)
+	}
+	for k := len(words); k >= 1; k-- {
+		forms := []string{strings.Join(words[:k], "-"), strings.Join(words[:k], "")}
+		if k == 1 {
+			forms = forms[:1]
+		}
+		for _, f := range forms {
+			if n, ok := installedAs(installed, f); ok {
+				return n, nil
+			}
+		}
+		for _, f := range forms {
+			if a, ok := inIndex(idx, f); ok {
+				return a, nil
+			}
+		}
+	}
+	first := words[0]
+	if n, ok := typoOf(installed, first); ok {
+		return n, nil
+	}
+	if idx != nil {
+		var near []string
+		for _, r := range idx.Search(first, 5) {
+			near = append(near, r.Attr)
+		}
+		if a, ok := typoOf(near, first); ok {
+			return a, nil
+		}
+	}
+	return "", notAPackage(idx, installed, phrase)
+}
+
+// installedAs is the installed name f is (case aside).
+func installedAs(installed []string, f string) (string, bool) {
+	for _, n := range installed {
+		if strings.EqualFold(n, f) {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// inIndex reports whether f names a package of idx: an attribute (as the index spells
+// it), a pname (kept as typed: python3, nodejs), or the last part of a set member's
+// attribute no top-level package has (kdenlive → kdePackages.kdenlive).
+func inIndex(idx *search.Index, f string) (string, bool) {
+	if idx == nil {
+		return "", false
+	}
+	if p, ok := idx.Lookup(f); ok {
+		return p.Attr, true
+	}
+	res := idx.Search(f, 10)
+	for _, r := range res {
+		if strings.EqualFold(r.Attr, f) {
+			return r.Attr, true
+		}
+		if strings.EqualFold(r.Pname, f) {
+			return f, true
+		}
+	}
+	for _, r := range res {
+		if strings.EqualFold(r.Attr[strings.LastIndexByte(r.Attr, '.')+1:], f) {
+			return r.Attr, true
+		}
+	}
+	return "", false
+}
+
+// typoOf is the one candidate whose name (an attribute's last part) is within a typo of
+// w: one edit, two from eight letters on, and no other candidate as close.
+func typoOf(cands []string, w string) (string, bool) {
+	w = strings.ToLower(w)
+	if len(w) < 4 {
+		return "", false
+	}
+	limit := 1
+	if len(w) >= 8 {
+		limit = 2
+	}
+	best, bestD, tie := "", limit+1, false
+	for _, c := range cands {
+		name := strings.ToLower(c[strings.LastIndexByte(c, '.')+1:])
+		d := osaDistance(name, w)
+		switch {
+		case d < bestD:
+			best, bestD, tie = c, d, false
+		case d == bestD && name != strings.ToLower(best[strings.LastIndexByte(best, '.')+1:]):
+			tie = true
+		}
+	}
+	if best == "" || tie {
+		return "", false
+	}
+	return best, true
+}
+
+// notAPackage says that phrase names no package, with the closest names.
+func notAPackage(idx *search.Index, installed []string, phrase string) error {
+	var near []string
+	for _, n := range installed {
+		if len(lookAlike([]string{n}, phrase)) > 0 && len(near) < 3 {
+			near = append(near, n)
+		}
+	}
+	if idx != nil {
+		for _, r := range idx.Search(phrase, 3) {
+			if !slices.Contains(near, r.Attr) {
+				near = append(near, r.Attr)
+			}
+		}
+	}
+	if len(near) == 0 {
+		return fmt.Errorf("%w: %q is not a package the index knows", ErrInvalidArgument, phrase)
+	}
+	return fmt.Errorf("%w: %q is not a package the index knows (closest: %s)", ErrInvalidArgument, phrase, strings.Join(near[:min(3, len(near))], ", "))
+}
+
+// osaDistance is the optimal string alignment distance of a and b.
+func osaDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+c)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// resolve is Handle's step between recognising a sentence and planning it.
+func (e *Engine) resolve(ctx context.Context, in *intent.Intent) error {
+	if _, ok := in.Args["package"].(string); !ok || !slices.Contains([]string{"install", "remove", "installed"}, in.Action) {
+		return nil
+	}
+	idx, err := e.loadIndex()
+	if err != nil {
+		idx = nil // no index: names are taken as typed, as before
+	}
+	var installed []string
+	if in.Action == "remove" {
+		installed, _ = e.installedNames(ctx, e.profileFor(Args(in.Args)))
+	}
+	if idx == nil && in.Action != "remove" {
+		return nil
+	}
+	return resolveIntent(in, idx, installed)
+}
