@@ -56,36 +56,43 @@ func resolvePackage(idx *search.Index, installed []string, phrase string) (strin
 	if len(words) == 0 {
 		return "", fmt.Errorf("%w: no package named", ErrInvalidArgument)
 	}
+	// What the profile holds first (a remove): exactly, then a typo of the first word.
 	for k := len(words); k >= 1; k-- {
-		forms := []string{strings.Join(words[:k], "-"), strings.Join(words[:k], "")}
-		if k == 1 {
-			forms = forms[:1]
-		}
-		for _, f := range forms {
+		for _, f := range nameForms(words[:k]) {
 			if n, ok := installedAs(installed, f); ok {
 				return n, nil
 			}
 		}
-		for _, f := range forms {
+	}
+	first := words[0]
+	if n, ok := typoOf(installed, first, 3); ok { // few names: mvp → mpv is safe here
+		return n, nil
+	}
+	for k := len(words); k >= 1; k-- {
+		for _, f := range nameForms(words[:k]) {
 			if a, ok := inIndex(idx, f); ok {
 				return a, nil
 			}
 		}
-	}
-	first := words[0]
-	if n, ok := typoOf(installed, first); ok {
-		return n, nil
 	}
 	if idx != nil {
 		var near []string
 		for _, r := range idx.Search(first, 5) {
 			near = append(near, r.Attr)
 		}
-		if a, ok := typoOf(near, first); ok {
+		if a, ok := typoOf(near, first, 4); ok {
 			return a, nil
 		}
 	}
 	return "", notAPackage(idx, installed, phrase)
+}
+
+// nameForms are the names words may be written as: element-desktop, elementdesktop.
+func nameForms(words []string) []string {
+	if len(words) == 1 {
+		return words
+	}
+	return []string{strings.Join(words, "-"), strings.Join(words, "")}
 }
 
 // installedAs is the installed name f is (case aside).
@@ -126,10 +133,11 @@ func inIndex(idx *search.Index, f string) (string, bool) {
 }
 
 // typoOf is the one candidate whose name (an attribute's last part) is within a typo of
-// w: one edit, two from eight letters on, and no other candidate as close.
-func typoOf(cands []string, w string) (string, bool) {
+// w: one edit (w of at least shortest letters), two from eight letters on, and no other
+// candidate as close.
+func typoOf(cands []string, w string, shortest int) (string, bool) {
 	w = strings.ToLower(w)
-	if len(w) < 4 {
+	if len(w) < shortest {
 		return "", false
 	}
 	limit := 1

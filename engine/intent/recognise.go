@@ -25,7 +25,7 @@ var keywords = []string{
 }
 
 // typos maps short misspellings a distance rule cannot catch safely.
-var typos = map[string]string{"halp": "help", "hepl": "help", "fnd": "find", "serach": "search", "seach": "search", "instal": "install", "intall": "install",
+var typos = map[string]string{"haz": "have", "halp": "help", "hepl": "help", "fnd": "find", "serach": "search", "seach": "search", "instal": "install", "intall": "install",
 	"isntall": "install", "uninstal": "uninstall", "remvoe": "remove", "rmeove": "remove", "gens": "generations",
 	"rolback": "rollback", "rollbak": "rollback", "cleanp": "cleanup", "updte": "update", "upate": "update", "udpate": "update",
 	"rmove": "remove", "unistall": "uninstall", "pkgs": "packages", "pkg": "package"}
@@ -395,7 +395,7 @@ func generationArg(w words) (any, bool) {
 func ruleRollback(w words) (string, map[string]any, float64, bool) {
 	rb := w.has("rollback", "roll-back", "revert", "undo") || w.phrase("roll back") || w.phrase("go back") ||
 		w.phrase("roll it back") || w.phrase("roll that back") || w.phrase("roll the system back") ||
-		w.phrase("switch back") || w.phrase("switch to generation") || w.phrase("switch to the previous") || w.phrase("switch to previous") || w.phrase("restore generation") || w.phrase("restore the previous")
+		w.phrase("switch back") || w.phrase("take me back") || w.phrase("bring me back") || w.phrase("bring it back") || w.phrase("switch to generation") || w.phrase("switch to the previous") || w.phrase("switch to previous") || w.phrase("restore generation") || w.phrase("restore the previous")
 	if _, numbered := generationArg(w); !rb && w.has("switch") && numbered {
 		rb = true // "switch to gen 3"
 	}
@@ -595,6 +595,14 @@ func packageArg(w words, i int) (string, bool) {
 
 func ruleInstalled(w words) (string, map[string]any, float64, bool) {
 	args := map[string]any{}
+	if len(w.lower) == 2 && w.lower[0] == "got" && !argNoise[w.lower[1]] && !softwareKinds[w.lower[1]] {
+		return "installed", map[string]any{"package": w.orig[1]}, 0.8, true // "got firefox?"
+	}
+	if i := w.index("if", "whether"); i > 0 && w.has("check", "see", "verify", "tell") && w.has("there", "installed", "present") {
+		if p, ok := packageArg(w, i); ok {
+			return "installed", map[string]any{"package": p}, 0.85, true // "check if htop is there"
+		}
+	}
 	if i := w.index("like", "want", "wanna", "need"); i >= 0 && w.has("installed") && !w.has("have", "is", "are", "which", "what") {
 		// "i'd like vlc installed", "i want htop installed": asking for it, not about it.
 		if p, ok := packageArg(w, i); ok && strings.ToLower(p) != "installed" {
@@ -644,6 +652,9 @@ func ruleInstalled(w words) (string, map[string]any, float64, bool) {
 }
 
 func ruleUpdate(w words) (string, map[string]any, float64, bool) {
+	if w.has("latest", "newest") && w.has("everything", "all") && w.has("get", "grab", "fetch", "bring", "pull") && !w.has("search", "find", "show", "list") {
+		return "update", nil, 0.85, true // "get the latest versions of everything"
+	}
 	if w.phrase("up to date") || w.phrase("up-to-date") {
 		return "update", nil, 0.85, true
 	}
@@ -695,11 +706,11 @@ func ruleConfig(w words) (string, map[string]any, float64, bool) {
 	return "", nil, 0, false
 }
 
-var removeVerbs = []string{"remove", "uninstall", "delete", "erase", "rm", "uninstal", "remvoe", "purge", "yeet", "nuke", "axe", "scrap", "zap"}
+var removeVerbs = []string{"remove", "uninstall", "delete", "erase", "rm", "uninstal", "remvoe", "purge", "yeet", "nuke", "axe", "scrap", "zap", "lose"}
 
 // slangRemove are verbs that remove something when a particle goes with them ("chuck vlc
 // off", "clear away mpv", "throw out gimp"); alone they say nothing.
-var slangRemove = map[string]bool{"clear": true, "chuck": true, "throw": true, "toss": true, "ditch": true, "kick": true, "strip": true, "yank": true, "bin": true}
+var slangRemove = map[string]bool{"rip": true, "clear": true, "chuck": true, "throw": true, "toss": true, "ditch": true, "kick": true, "strip": true, "yank": true, "bin": true}
 
 // particles of phrasal verbs: never a package name.
 var particles = map[string]bool{"away": true, "off": true, "out": true}
@@ -761,7 +772,7 @@ func isPronoun(s string) bool {
 func contentWord(w words) (string, bool) {
 	skip := map[string]bool{"i": true, "don't": true, "dont": true, "do": true, "not": true, "want": true, "need": true,
 		"anymore": true, "any": true, "more": true, "longer": true, "no": true, "remove": true, "uninstall": true, "delete": true,
-		"so": true, "please": true, "and": true, "then": true}
+		"so": true, "please": true, "and": true, "then": true, "use": true, "using": true, "used": true}
 	for j, l := range w.lower {
 		if skip[l] || argNoise[l] || isPronoun(l) {
 			continue
@@ -785,6 +796,11 @@ func ruleInstall(w words) (string, map[string]any, float64, bool) {
 	}
 	if len(w.lower) == 3 && (w.phrase("i need") || w.phrase("i want") || w.phrase("give me") || w.phrase("gimme") || w.phrase("grab me")) && !softwareKinds[w.lower[2]] {
 		return "install", map[string]any{"package": w.orig[2]}, 0.75, true
+	}
+	if (w.phrase("can i have") || w.phrase("could i have") || w.phrase("may i have") || w.phrase("try out")) && !w.has("installed", "space", "generations") {
+		if p, ok := packageArg(w, w.index("have", "out")); ok && !softwareKinds[strings.ToLower(p)] {
+			return "install", map[string]any{"package": p}, 0.8, true
+		}
 	}
 	if len(w.lower) == 2 && (w.lower[0] == "gimme" || w.lower[0] == "grab" || w.lower[0] == "fetch") && !softwareKinds[w.lower[1]] && !argNoise[w.lower[1]] {
 		return "install", map[string]any{"package": w.orig[1]}, 0.75, true // "gimme ripgrep"
@@ -873,6 +889,12 @@ func ruleSearch(w words) (string, map[string]any, float64, bool) {
 func addProfile(w words, args map[string]any, action string) {
 	switch action {
 	case "generations", "diff", "rollback", "cleanup", "installed":
+	case "install", "remove":
+		// Only the words that name a profile: "remove firefox from my profile".
+		if w.phrase("my profile") || w.phrase("user profile") || w.phrase("my user profile") {
+			args["profile"] = "user"
+		}
+		return
 	default:
 		return
 	}
