@@ -80,7 +80,8 @@ func resolvePackage(idx *search.Index, installed []string, phrase string) (strin
 		for _, r := range idx.Search(first, 5) {
 			near = append(near, r.Attr)
 		}
-		if a, ok := typoOf(near, first, 4); ok {
+		if a, ok := typoOf(near, first, 5); ok { // four letters have too many neighbours: away → sway
+
 			return a, nil
 		}
 	}
@@ -116,13 +117,22 @@ func inIndex(idx *search.Index, f string) (string, bool) {
 		return p.Attr, true
 	}
 	res := idx.Search(f, 10)
+	member := ""
 	for _, r := range res {
 		if strings.EqualFold(r.Attr, f) {
 			return r.Attr, true
 		}
 		if strings.EqualFold(r.Pname, f) {
-			return f, true
+			if !strings.Contains(r.Attr, ".") {
+				return f, true // a top-level package's pname: python3, nodejs
+			}
+			if member == "" {
+				member = r.Attr
+			}
 		}
+	}
+	if member != "" {
+		return member, true // only a set member has it: kdenlive → kdePackages.kdenlive
 	}
 	for _, r := range res {
 		if strings.EqualFold(r.Attr[strings.LastIndexByte(r.Attr, '.')+1:], f) {

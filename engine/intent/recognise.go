@@ -256,7 +256,7 @@ type rule func(w words) (action string, args map[string]any, confidence float64,
 
 // rules are tried in order; earlier ones are more specific.
 var rules = []rule{
-	ruleQuestionAboutCommand, ruleHelp, ruleHowToEnable, ruleCache, ruleErrors, ruleRollback, ruleDiff, ruleCleanup, ruleGenerations,
+	ruleSmallTalk, ruleQuestionAboutCommand, ruleHelp, ruleHowToEnable, ruleCache, ruleErrors, ruleRollback, ruleDiff, ruleCleanup, ruleGenerations,
 	ruleDisk, ruleInfo, ruleConfig, ruleInstalled, ruleUpdate, ruleRemove, ruleInstall, ruleSearch, ruleWanted,
 }
 
@@ -310,12 +310,26 @@ func ruleHowToEnable(w words) (string, map[string]any, float64, bool) {
 	return "search", map[string]any{"query": q, "options": true}, 0.85, true
 }
 
+// ruleSmallTalk: "thanks a lot", "ok cool" ask for nothing.
+func ruleSmallTalk(w words) (string, map[string]any, float64, bool) {
+	for _, l := range w.lower {
+		if !smallTalk[l] {
+			return "", nil, 0, false
+		}
+	}
+	return "unknown", nil, 0, true
+}
+
+var smallTalk = map[string]bool{"thanks": true, "thank": true, "you": true, "a": true, "lot": true, "much": true,
+	"so": true, "very": true, "cheers": true, "ok": true, "okay": true, "cool": true, "great": true, "nice": true,
+	"bye": true, "goodbye": true, "hi": true, "hello": true, "hey": true, "thx": true, "ty": true, "awesome": true}
+
 // ruleQuestionAboutCommand: "what does rm do", "what is chmod" ask about a word; they
 // are not requests to act (and never a mutation).
 func ruleQuestionAboutCommand(w words) (string, map[string]any, float64, bool) {
 	l := w.lower
 	if len(l) >= 3 && len(l) <= 5 && (l[0] == "what" || l[0] == "how") && (l[1] == "does" || l[1] == "is" || l[1] == "do") &&
-		l[2] != "this" && l[2] != "it" && l[2] != "ask-nix" && l[2] != "you" && l[2] != "i" {
+		l[2] != "this" && l[2] != "it" && l[2] != "ask-nix" && l[2] != "you" && l[2] != "i" && l[2] != "installed" {
 		last := l[len(l)-1]
 		if last == "do" || last == "mean" || last == "work" || last == "does" || (l[1] == "is" && len(l) == 3) {
 			return "unknown", nil, 0, true
@@ -797,7 +811,8 @@ func ruleInstall(w words) (string, map[string]any, float64, bool) {
 	if len(w.lower) == 3 && (w.phrase("i need") || w.phrase("i want") || w.phrase("give me") || w.phrase("gimme") || w.phrase("grab me")) && !softwareKinds[w.lower[2]] {
 		return "install", map[string]any{"package": w.orig[2]}, 0.75, true
 	}
-	if (w.phrase("can i have") || w.phrase("could i have") || w.phrase("may i have") || w.phrase("try out")) && !w.has("installed", "space", "generations") {
+	if (w.phrase("can i have") || w.phrase("could i have") || w.phrase("may i have") || w.phrase("try out") || w.phrase("want have") ||
+		w.phrase("want to have") || w.phrase("wanna have")) && !w.has("installed", "space", "generations") {
 		if p, ok := packageArg(w, w.index("have", "out")); ok && !softwareKinds[strings.ToLower(p)] {
 			return "install", map[string]any{"package": p}, 0.8, true
 		}
