@@ -454,9 +454,9 @@ func ruleDiff(w words) (string, map[string]any, float64, bool) {
 		}
 	}
 	switch {
-	case len(nums) >= 2 && (w.phrase("relative to") || w.phrase("compared to") || w.phrase("compared with") || w.has("against")):
+	case len(nums) >= 2 && (w.phrase("relative to") || w.phrase("compared to") || w.phrase("compared with")):
 		args["from"], args["to"] = nums[1], nums[0] // "30 relative to 29": from 29 to 30
-	case len(nums) >= 2 && w.has("between"):
+	case len(nums) >= 2 && w.has("between", "against", "vs", "versus"):
 		args["from"], args["to"] = min(nums[0], nums[1]), max(nums[0], nums[1]) // the older first
 	case len(nums) >= 2:
 		args["from"], args["to"] = nums[0], nums[1]
