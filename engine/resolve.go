@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/asknix/ask-nix/engine/intent"
 	"github.com/asknix/ask-nix/engine/search"
@@ -78,7 +79,9 @@ func resolvePackage(idx *search.Index, installed []string, phrase string) (strin
 	if idx != nil {
 		var near []string
 		for _, r := range idx.Search(first, 5) {
-			near = append(near, r.Attr)
+			if !strings.Contains(r.Attr, ".") { // a set member is named in full, not guessed
+				near = append(near, r.Attr)
+			}
 		}
 		if a, ok := typoOf(near, first, 5); ok { // four letters have too many neighbours: away → sway
 
@@ -107,8 +110,9 @@ func installedAs(installed []string, f string) (string, bool) {
 }
 
 // inIndex reports whether f names a package of idx: an attribute (as the index spells
-// it), a pname (kept as typed: python3, nodejs), or the last part of a set member's
-// attribute no top-level package has (kdenlive → kdePackages.kdenlive).
+// it) or a top-level package's pname (kept as typed: python3, nodejs). A set member's
+// last part is not enough ("skype" is also emacsPackages.skype): the refusal names it
+// among the closest.
 func inIndex(idx *search.Index, f string) (string, bool) {
 	if idx == nil {
 		return "", false
@@ -116,27 +120,12 @@ func inIndex(idx *search.Index, f string) (string, bool) {
 	if p, ok := idx.Lookup(f); ok {
 		return p.Attr, true
 	}
-	res := idx.Search(f, 10)
-	member := ""
-	for _, r := range res {
+	for _, r := range idx.Search(f, 10) {
 		if strings.EqualFold(r.Attr, f) {
 			return r.Attr, true
 		}
-		if strings.EqualFold(r.Pname, f) {
-			if !strings.Contains(r.Attr, ".") {
-				return f, true // a top-level package's pname: python3, nodejs
-			}
-			if member == "" {
-				member = r.Attr
-			}
-		}
-	}
-	if member != "" {
-		return member, true // only a set member has it: kdenlive → kdePackages.kdenlive
-	}
-	for _, r := range res {
-		if strings.EqualFold(r.Attr[strings.LastIndexByte(r.Attr, '.')+1:], f) {
-			return r.Attr, true
+		if strings.EqualFold(r.Pname, f) && !strings.Contains(r.Attr, ".") {
+			return f, true // a top-level package's pname: python3, nodejs
 		}
 	}
 	return "", false
@@ -192,6 +181,20 @@ func notAPackage(idx *search.Index, installed []string, phrase string) error {
 	return fmt.Errorf("%w: %q is not a package the index knows (closest: %s)", ErrInvalidArgument, phrase, strings.Join(near[:min(3, len(near))], ", "))
 }
 
+// plainName reports whether s is words a package name may be made of: letters, digits
+// and . _ + - ' and spaces, starting with a letter or digit ("" too).
+func plainName(s string) bool {
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case i > 0 && strings.ContainsRune(" ._+-'", r):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // osaDistance is the optimal string alignment distance of a and b.
 func osaDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
@@ -218,9 +221,12 @@ func osaDistance(a, b string) int {
 	return d[len(ra)][len(rb)]
 }
 
-// resolve is Handle's step between recognising a sentence and planning it.
+// resolve is Handle's step between recognising a sentence and planning it. A package
+// that is no plain name (shell syntax, an option, a path) is left to the policy, which
+// denies it as it was typed.
 func (e *Engine) resolve(ctx context.Context, in *intent.Intent) error {
-	if _, ok := in.Args["package"].(string); !ok || !slices.Contains([]string{"install", "remove", "installed"}, in.Action) {
+	p, ok := in.Args["package"].(string)
+	if !ok || !slices.Contains([]string{"install", "remove"}, in.Action) || !plainName(p) || !plainName(in.Phrase["package"]) {
 		return nil
 	}
 	idx, err := e.loadIndex()

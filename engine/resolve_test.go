@@ -30,7 +30,8 @@ func TestResolvePackage(t *testing.T) {
 		{"firefx", nil, "firefox"},
 		{"python3", nil, "python3"}, // a pname, kept as typed
 		{"nodejs", nil, "nodejs"},   // a pname, kept as typed
-		{"kdenlive", nil, "kdePackages.kdenlive"},
+		{"kdenlive", nil, ""},       // a set member's name: refused, with kdePackages.kdenlive among the closest
+		{"git do", nil, "git"},
 		{"Firefox", nil, "firefox"},
 		{"mpv", installed, "mpv"},
 		{"mvp", installed, "mpv"}, // a typo of what is installed

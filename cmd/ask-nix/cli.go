@@ -274,8 +274,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				ui.say(styleYellow, "warning", w)
 			}
 		}
-		if w := eng.IndexAgeWarning(); w != "" {
-			ui.say(styleYellow, "warning", w)
+		if w := eng.IndexAgeWarning(); w != "" && !errors.Is(err, engine.ErrDenied) {
+			ui.say(styleYellow, "warning", w) // a denial is the whole answer
 		}
 	}
 	if err != nil {

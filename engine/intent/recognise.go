@@ -250,7 +250,9 @@ func phraseFrom(w words, p string) string {
 // phraseStop ends a package's words: "install vlc and mpv", "put htop onto this box".
 var phraseStop = map[string]bool{"and": true, "or": true, "onto": true, "into": true, "at": true, "by": true,
 	"as": true, "via": true, "using": true, "but": true, "then": true, "so": true, "if": true, "because": true,
-	"instead": true, "too": true, "also": true, "again": true, "here": true, "rn": true, "quick": true, "quickly": true}
+	"instead": true, "too": true, "also": true, "again": true, "here": true, "rn": true, "quick": true, "quickly": true,
+	"do": true, "does": true, "did": true, "i": true, "have": true, "has": true, "had": true, "was": true, "be": true,
+	"installed": true, "anymore": true, "now": true, "please": true}
 
 type rule func(w words) (action string, args map[string]any, confidence float64, ok bool)
 
