@@ -26,20 +26,24 @@ func addRanks(pkgs []search.Package) {
 		families[familyKey(p.Attr)] = append(families[familyKey(p.Attr)], i)
 	}
 	for _, members := range families {
-		if len(members) < 2 {
+		if len(members) < 2 || len(members) > maxFamily {
 			continue
 		}
-		for _, i := range members {
-			newer := 0
-			for _, j := range members {
-				if compareVersions(pkgs[j].Version, pkgs[i].Version) > 0 {
-					newer++
-				}
+		// Newest first; Newer is how many members are strictly newer.
+		slices.SortStableFunc(members, func(a, b int) int { return compareVersions(pkgs[b].Version, pkgs[a].Version) })
+		for k, i := range members {
+			newer := k
+			for newer > 0 && compareVersions(pkgs[members[newer-1]].Version, pkgs[i].Version) == 0 {
+				newer--
 			}
 			pkgs[i].Rank.Versions, pkgs[i].Rank.Newer = len(members), newer
 		}
 	}
 }
+
+// maxFamily bounds a versioned family: more attributes of one name but for a number are
+// a generated series (pkg0001…), not versions of one program.
+const maxFamily = 64
 
 // familyKey is an attribute's name without its trailing version, in lower case: python
 // for python312, nodejs for nodejs_24, linux for linux_6_12, dotnet-sdk for dotnet-sdk_9,

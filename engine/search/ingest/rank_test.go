@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/asknix/ask-nix/engine/search"
@@ -45,6 +46,21 @@ func TestRanks(t *testing.T) {
 	for _, p := range pkgs {
 		if p.Rank != want[p.Attr] {
 			t.Errorf("%s: %+v, want %+v", p.Attr, p.Rank, want[p.Attr])
+		}
+	}
+}
+
+// TestGeneratedSeriesIsNoFamily: ten thousand attributes of one name and a number are a
+// generated series, not versions (ranking them was quadratic: minutes for index update).
+func TestGeneratedSeriesIsNoFamily(t *testing.T) {
+	var pkgs []search.Package
+	for i := range 10000 {
+		pkgs = append(pkgs, search.Package{Attr: "pkg" + strconv.Itoa(i), Version: strconv.Itoa(i)})
+	}
+	addRanks(pkgs)
+	for _, p := range pkgs {
+		if p.Rank != (search.Rank{}) {
+			t.Fatalf("%s: %+v, want no family", p.Attr, p.Rank)
 		}
 	}
 }
