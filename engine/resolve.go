@@ -160,6 +160,26 @@ func typoOf(cands []string, w string, shortest int) (string, bool) {
 	return best, true
 }
 
+// NotAPackageError: a sentence's words name no package (resolve.go).
+type NotAPackageError struct {
+	Phrase  string
+	Closest []string
+}
+
+func (e *NotAPackageError) Error() string {
+	if len(e.Closest) == 0 {
+		return fmt.Sprintf("%v: %q is not a package the index knows", ErrInvalidArgument, e.Phrase)
+	}
+	return fmt.Sprintf("%v: %q is not a package the index knows (closest: %s)", ErrInvalidArgument, e.Phrase, strings.Join(e.Closest, ", "))
+}
+
+func (e *NotAPackageError) Unwrap() error { return ErrInvalidArgument }
+
+// Hint says what to do when the index is what lacks the package.
+func (e *NotAPackageError) Hint() string {
+	return "if it is newer than the package index, run 'ask-nix index update', or name it exactly: ask-nix install NAME"
+}
+
 // notAPackage says that phrase names no package, with the closest names.
 func notAPackage(idx *search.Index, installed []string, phrase string) error {
 	var near []string
@@ -175,10 +195,7 @@ func notAPackage(idx *search.Index, installed []string, phrase string) error {
 			}
 		}
 	}
-	if len(near) == 0 {
-		return fmt.Errorf("%w: %q is not a package the index knows", ErrInvalidArgument, phrase)
-	}
-	return fmt.Errorf("%w: %q is not a package the index knows (closest: %s)", ErrInvalidArgument, phrase, strings.Join(near[:min(3, len(near))], ", "))
+	return &NotAPackageError{Phrase: phrase, Closest: near[:min(3, len(near))]}
 }
 
 // plainName reports whether s is words a package name may be made of: letters, digits
