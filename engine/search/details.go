@@ -42,7 +42,7 @@ type blockCache struct {
 
 // writeDetails is the details section of pkgs.
 func writeDetails(pkgs []Package) []byte {
-	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
 	defer enc.Close()
 	blocks := (len(pkgs) + detailsBlock - 1) / detailsBlock
 	le := binary.LittleEndian

@@ -65,7 +65,8 @@ func termsOf(p *Package, stems map[string]string) string {
 
 // packageWords are the words of termsOf, in order.
 func packageWords(p *Package, stems map[string]string) []string {
-	out := make([]string, 0, 24)
+	var buf [48]string // most packages have fewer words: the result is copied out at its size
+	out := buf[:0]
 	for _, f := range [...]string{p.Attr, p.Pname, p.Category, p.Description} {
 		for _, w := range splitWords(f) {
 			n, ok := stems[w]
@@ -115,7 +116,7 @@ func packageWords(p *Package, stems map[string]string) []string {
 			out = append(out, n)
 		}
 	}
-	return out
+	return append([]string(nil), out...)
 }
 
 // Search ranks the index for query and returns at most limit results, best first.
