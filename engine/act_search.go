@@ -71,7 +71,15 @@ type PackageDetails struct {
 }
 
 // Render implements Result.
-func (r PackageDetails) Render(w io.Writer) {
+func (r PackageDetails) Render(w io.Writer) { r.RenderWidth(w, 0) }
+
+// RenderWidth implements WidthRenderer: the long description wraps to the terminal (at most
+// 78 columns, the width of a man page).
+func (r PackageDetails) RenderWidth(w io.Writer, width int) {
+	text := 76
+	if width > 0 {
+		text = max(min(width, 78)-2, 20)
+	}
 	p := r.Package
 	fmt.Fprintf(w, "%s %s\n", p.Attr, p.Version)
 	if p.Description != "" {
@@ -84,7 +92,7 @@ func (r PackageDetails) Render(w io.Writer) {
 	}
 	if p.LongDescription != "" {
 		fmt.Fprintln(w)
-		for _, line := range wrap(p.LongDescription, 76) {
+		for _, line := range wrap(p.LongDescription, text) {
 			fmt.Fprintf(w, "  %s\n", line)
 		}
 	}

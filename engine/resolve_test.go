@@ -104,3 +104,17 @@ func readLines(file string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// TestDetailsFitTheWidth: search --details wraps the long description to the terminal.
+func TestDetailsFitTheWidth(t *testing.T) {
+	r := PackageDetails{Package: search.Package{Attr: "x", Version: "1", LongDescription: strings.Repeat("word ", 60)}}
+	for _, width := range []int{40, 60, 120} {
+		var b strings.Builder
+		r.RenderWidth(&b, width)
+		for _, line := range strings.Split(b.String(), "\n") {
+			if len(line) > min(width, 78) {
+				t.Errorf("width %d: %d columns: %q", width, len(line), line)
+			}
+		}
+	}
+}
