@@ -1,12 +1,10 @@
 package engine
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/asknix/ask-nix/engine/intent"
@@ -16,35 +14,17 @@ import (
 // heldOutInstalled is what the target profile holds when a held-out remove is resolved.
 var heldOutInstalled = []string{"firefox", "mpv", "vlc", "htop", "neovim", "ripgrep", "python3", "git", "element-desktop"}
 
-type heldOutPhrase struct {
-	text, action string
-	args         map[string]any
-}
-
-func loadHeldOut(t *testing.T, file string) []heldOutPhrase {
+func loadHeldOut(t *testing.T, file string) []intent.Phrase {
 	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []heldOutPhrase
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		cols := strings.Split(line, "\t")
-		if len(cols) != 3 {
-			t.Fatalf("%s:%d: want 3 tab-separated columns", file, n)
-		}
-		var args map[string]any
-		if err := json.Unmarshal([]byte(cols[2]), &args); err != nil {
-			t.Fatalf("%s:%d: %v", file, n, err)
-		}
-		out = append(out, heldOutPhrase{cols[0], cols[1], args})
+	ps, err := intent.ReadPhrases(f, filepath.Base(file))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return ps
 }
 
 // understood is what a request comes to before planning: the recogniser's intent with its
@@ -83,20 +63,20 @@ func TestHeldOutBatches(t *testing.T) {
 		ps := loadHeldOut(t, file)
 		actions, argsOK, misfires := 0, 0, 0
 		for _, p := range ps {
-			action, args := understood(idx, p.text)
-			if action == p.action {
+			action, args := understood(idx, p.Text)
+			if action == p.Action {
 				actions++
-				if reflect.DeepEqual(args, p.args) {
+				if reflect.DeepEqual(args, p.Args) {
 					argsOK++
 				} else {
-					t.Logf("%s: %q: args %v, want %v", filepath.Base(file), p.text, args, p.args)
+					t.Logf("%s: %q: args %v, want %v", filepath.Base(file), p.Text, args, p.Args)
 				}
 			} else {
-				t.Logf("%s: %q: %s %v, want %s %v", filepath.Base(file), p.text, action, args, p.action, p.args)
+				t.Logf("%s: %q: %s %v, want %s %v", filepath.Base(file), p.Text, action, args, p.Action, p.Args)
 			}
-			if intent.Mutating(action) && (action != p.action || !reflect.DeepEqual(args, p.args)) {
+			if intent.Mutating(action) && (action != p.Action || !reflect.DeepEqual(args, p.Args)) {
 				misfires++
-				t.Errorf("%s: %q: mutating misfire: %s %v, want %s %v", filepath.Base(file), p.text, action, args, p.action, p.args)
+				t.Errorf("%s: %q: mutating misfire: %s %v, want %s %v", filepath.Base(file), p.Text, action, args, p.Action, p.Args)
 			}
 		}
 		n := float64(len(ps))

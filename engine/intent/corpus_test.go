@@ -1,7 +1,6 @@
 package intent
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,10 +10,7 @@ import (
 	"testing"
 )
 
-type phrase struct {
-	text, action string
-	args         map[string]any
-}
+type phrase = Phrase
 
 func loadPhrases(t testing.TB) []phrase {
 	f, err := os.Open("testdata/phrases.tsv")
@@ -22,24 +18,11 @@ func loadPhrases(t testing.TB) []phrase {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []phrase
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		cols := strings.Split(line, "\t")
-		if len(cols) != 3 {
-			t.Fatalf("phrases.tsv:%d: want 3 tab-separated columns", n)
-		}
-		var args map[string]any
-		if err := json.Unmarshal([]byte(cols[2]), &args); err != nil {
-			t.Fatalf("phrases.tsv:%d: %v", n, err)
-		}
-		out = append(out, phrase{cols[0], cols[1], args})
+	ps, err := ReadPhrases(f, "phrases.tsv")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return ps
 }
 
 // effective is what ask-nix acts on: below the threshold a proposal is "unknown".
@@ -65,27 +48,27 @@ func TestPhraseCorpus(t *testing.T) {
 	per := map[string]*score{}
 	var actionOK, argsOK int
 	for _, p := range ps {
-		got, args := effective(Recognize(p.text))
-		s := per[p.action]
+		got, args := effective(Recognize(p.Text))
+		s := per[p.Action]
 		if s == nil {
 			s = &score{}
-			per[p.action] = s
+			per[p.Action] = s
 		}
 		s.n++
-		if got == p.action {
+		if got == p.Action {
 			s.action++
 			actionOK++
-			if reflect.DeepEqual(args, p.args) {
+			if reflect.DeepEqual(args, p.Args) {
 				s.args++
 				argsOK++
 			} else {
-				t.Logf("args   %-50q got %v, want %v", p.text, args, p.args)
+				t.Logf("args   %-50q got %v, want %v", p.Text, args, p.Args)
 			}
 		} else {
-			t.Logf("action %-50q got %s %v, want %s", p.text, got, args, p.action)
+			t.Logf("action %-50q got %s %v, want %s", p.Text, got, args, p.Action)
 		}
-		if got != p.action && Mutating(got) {
-			t.Errorf("%q resolved to the mutating action %s; it asked for %s", p.text, got, p.action)
+		if got != p.Action && Mutating(got) {
+			t.Errorf("%q resolved to the mutating action %s; it asked for %s", p.Text, got, p.Action)
 		}
 	}
 	names := make([]string, 0, len(per))
@@ -112,6 +95,6 @@ func BenchmarkRecognize(b *testing.B) {
 	ps := loadPhrases(b)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		Recognize(ps[i%len(ps)].text)
+		Recognize(ps[i%len(ps)].Text)
 	}
 }

@@ -4,9 +4,7 @@
 package train
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"go/format"
 	"math"
@@ -36,29 +34,19 @@ func load(patterns []string) ([]example, error) {
 			if err != nil {
 				return nil, err
 			}
-			sc := bufio.NewScanner(f)
-			for sc.Scan() {
-				line := sc.Text()
-				if line == "" || strings.HasPrefix(line, "#") {
-					continue
-				}
-				cols := strings.Split(line, "\t")
-				if len(cols) != 3 {
-					f.Close()
-					return nil, fmt.Errorf("%s: %q: want 3 columns", file, line)
-				}
-				var args map[string]any
-				if err := json.Unmarshal([]byte(cols[2]), &args); err != nil {
-					f.Close()
-					return nil, fmt.Errorf("%s: %v", file, err)
-				}
+			ps, err := intent.ReadPhrases(f, file)
+			if err != nil {
+				f.Close()
+				return nil, err
+			}
+			for _, p := range ps {
 				var masked []string
 				for _, k := range []string{"package", "query"} {
-					if s, ok := args[k].(string); ok {
+					if s, ok := p.Args[k].(string); ok {
 						masked = append(masked, s, strings.ReplaceAll(s, "-", " "))
 					}
 				}
-				out = append(out, example{cols[1], intent.Features(cols[0], masked)})
+				out = append(out, example{p.Action, intent.Features(p.Text, masked)})
 			}
 			f.Close()
 		}
