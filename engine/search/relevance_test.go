@@ -152,23 +152,30 @@ func TestOptionsRelevance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scores, misses := relevanceOf(t, idx, shareddata.Path(t, "search-benchmark/queries-options.json"), "opt:", func(q string) []string {
-		var out []string
-		for _, r := range idx.SearchOptions(q, 10) {
-			out = append(out, r.Name)
-		}
-		return out
-	})
-	t.Logf("\n%s", table(scores))
-	for _, m := range misses {
-		t.Log(m)
-	}
+	scores := optionsRelevance(t, idx, shareddata.Path(t, "search-benchmark/queries-options.json"))
 	if all := scores["all"]; all.MRR < minOptionsMRR {
 		t.Errorf("options MRR %.3f below %.3f", all.MRR, minOptionsMRR)
 	}
 }
 
 const minOptionsMRR = 0.78
+
+// optionsRelevance scores an options index on the option queries of file and logs the
+// table and the misses.
+func optionsRelevance(t *testing.T, idx *Index, file string) map[string]*Scores {
+	scores, misses := relevanceOf(t, idx, file, "opt:", func(q string) []string {
+		var out []string
+		for _, r := range idx.SearchOptions(q, 10) {
+			out = append(out, r.Name)
+		}
+		return out
+	})
+	t.Logf("options\n%s", table(scores))
+	for _, m := range misses {
+		t.Log(m)
+	}
+	return scores
+}
 
 // TestOwnQueries scores the project's own queries (testdata/queries-new-*.json, written
 // before issue 19's ranking changes, in the benchmark's format): needs in a user's words,
@@ -191,17 +198,7 @@ func TestOwnQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oscores, omisses := relevanceOf(t, opts, "testdata/queries-new-options.json", "opt:", func(q string) []string {
-		var out []string
-		for _, r := range opts.SearchOptions(q, 10) {
-			out = append(out, r.Name)
-		}
-		return out
-	})
-	t.Logf("options\n%s", table(oscores))
-	for _, m := range omisses {
-		t.Log(m)
-	}
+	oscores := optionsRelevance(t, opts, "testdata/queries-new-options.json")
 	if all := oscores["all"]; all.MRR < minOwnOptionsMRR {
 		t.Errorf("own option queries: MRR %.3f (floor %.3f)", all.MRR, minOwnOptionsMRR)
 	}
